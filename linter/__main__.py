@@ -1,0 +1,5 @@
+"""Allow ``python -m pullcheck``."""
+
+from pullcheck.cli import main
+
+raise SystemExit(main())

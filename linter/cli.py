@@ -1,0 +1,263 @@
+"""Command line: arguments, config discovery, dispatch to the engine and reporters, exit codes.
+
+Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from pullcheck import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+SUBCOMMANDS = ("rules", "explain")
+
+
+def _split(values: Sequence[str] | None) -> list[str]:
+    return [p.strip() for v in values or () for p in v.split(",") if p.strip()]
+
+
+def _size(text: str) -> int:
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+    t = text.strip().lower().rstrip("b").rstrip("i")
+    try:
+        if t and t[-1] in units:
+            return int(float(t[:-1]) * units[t[-1]])
+        return int(t)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 64M)") from exc
+
+
+def _jobs(text: str) -> int:
+    if text == "auto":
+        return 0
+    try:
+        n = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a number of jobs: {text!r}") from exc
+    if n < 1:
+        raise argparse.ArgumentTypeError("--jobs must be at least 1 (or auto)")
+    return n
+
+
+def lint_parser() -> argparse.ArgumentParser:
+    """The parser of ``pullcheck [options] [PATH ...]``."""
+    p = argparse.ArgumentParser(
+        prog="pullcheck",
+        description="Offline linter for the Kubernetes manifest mistakes that end in ImagePullBackOff. "
+        "Subcommands: `pullcheck rules`, `pullcheck explain RULE`.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to lint, '-' for stdin (default: .)")
+    p.add_argument("--format", "-f", action="append", choices=("text", "json", "sarif", "github"),
+                   help="output format; repeat with --output to write several (default: text)")
+    p.add_argument("--output", "-o", action="append", metavar="FILE", help="write the matching --format to FILE")
+    p.add_argument("--config", "-c", type=Path, metavar="FILE", help="config file (default: .pullcheck.yaml found upward)")
+    p.add_argument("--fail-on", choices=("error", "warning", "note"), help="lowest level that exits 1 (default: warning)")
+    p.add_argument("--enable", action="append", metavar="RULE", help="switch rules on (comma-separated)")
+    p.add_argument("--disable", action="append", metavar="RULE", help="switch rules off (comma-separated)")
+    p.add_argument("--exclude", action="append", default=[], metavar="PATTERN", help="gitignore-style pattern to skip")
+    p.add_argument("--no-gitignore", action="store_true", help="do not read the repository's .gitignore")
+    p.add_argument("--namespace", "-n", metavar="NS", help="namespace of objects that name none (default: default)")
+    p.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N", help="worker processes, or auto (default)")
+    p.add_argument("--all-documents", action="store_true",
+                   help="parse every document, even kinds that hold no image (CRDs, RBAC...), so yaml-syntax "
+                   "and duplicate-key cover them too")
+    p.add_argument("--max-file-size", type=_size, metavar="SIZE", help="largest file to read (default: 64M)")
+    p.add_argument("--max-depth", type=int, metavar="N", help="deepest nesting to parse (default: 1000)")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only findings (no code frames, no summary)")
+    p.add_argument("--statistics", action="store_true", help="print counts by rule")
+    p.add_argument("--version", action="version", version=f"pullcheck {__version__}")
+    return p
+
+
+def _use_color(choice: str, stream: object) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _err(message: str) -> None:
+    print(f"pullcheck: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pullcheck`` command."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] in SUBCOMMANDS:
+        return _subcommand(args_list[0], args_list[1:])
+    try:
+        return _lint(lint_parser().parse_args(args_list))
+    except BrokenPipeError:
+        return EXIT_FINDINGS
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from pullcheck.config import ConfigError, load
+    from pullcheck.engine import Engine, RunOptions
+    from pullcheck.report import Report, render
+    from pullcheck.rule import all_rules
+    from pullcheck.sources import Notice, Source, UsageError, expand, repo_root
+
+    started = time.perf_counter()
+    cwd = Path.cwd()
+    try:
+        config = load(args.config, cwd)
+    except ConfigError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    if args.fail_on:
+        config.data["fail-on"] = args.fail_on
+    if args.namespace:
+        config.data["namespace"] = args.namespace
+    config.enable = set(_split(args.enable))
+    config.disable = set(_split(args.disable))
+    rules, plugin_errors = all_rules()
+    for e in plugin_errors:
+        _err(e)
+    known = {r.id for r in rules}
+    unknown = sorted((config.enable | config.disable | set(config.data.get("rules") or {})) - known)
+    if unknown:
+        _err(f"unknown rule id(s): {', '.join(unknown)} (see `pullcheck rules`)")
+        return EXIT_USAGE
+    formats = args.format or ["text"]
+    outputs = args.output or []
+    if len(outputs) > len(formats):
+        _err("each --output needs a --format before it")
+        return EXIT_USAGE
+    options = RunOptions(
+        all_documents=args.all_documents,
+        max_depth=args.max_depth or int(config.data.get("max-depth", 1000)),
+        max_file_size=args.max_file_size or int(config.data.get("max-file-size", 64 * 1024 * 1024)),
+        jobs=args.jobs,
+    )
+    excludes = list(config.data.get("exclude") or []) + list(args.exclude)
+    sources: list[Source] = []
+    notices: list[Notice] = []
+    try:
+        for item in expand(args.paths or ["."], excludes, cwd, use_gitignore=not args.no_gitignore):
+            (sources if isinstance(item, Source) else notices).append(item)
+    except UsageError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    engine = Engine(config, rules, options)
+    findings, stats = engine.run(sources)
+    stats.seconds = time.perf_counter() - started
+    report = Report(
+        findings=findings,
+        rules=[_info(r, config) for r in rules],
+        stats=stats,
+        notices=notices,
+        root=repo_root(cwd),
+        cwd=cwd,
+        version=__version__,
+        quiet=args.quiet,
+        statistics=args.statistics,
+    )
+    for i, fmt in enumerate(formats):
+        target = outputs[i] if i < len(outputs) else None
+        report.color = fmt == "text" and target is None and _use_color(args.color, sys.stdout)
+        text = render(fmt, report)
+        if target is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            try:
+                Path(target).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                _err(f"cannot write {target}: {exc.strerror or exc}")
+                return EXIT_USAGE
+    if "text" not in formats or any(i < len(outputs) for i, f in enumerate(formats) if f == "text"):
+        for n in notices:
+            print(f"{n.path}: notice: {n.message}", file=sys.stderr)
+    return EXIT_FINDINGS if engine.failed(findings) else EXIT_CLEAN
+
+
+def _info(rule: type, config: object) -> object:
+    from pullcheck.report import RuleInfo
+    from pullcheck.rule import render_docs
+
+    docs = render_docs(rule)
+    return RuleInfo(
+        id=rule.id,
+        name=rule.name,
+        summary=rule.summary,
+        default_level=rule.level,
+        level=config.rule_level(rule),  # type: ignore[attr-defined]
+        tags=tuple(rule.tags),
+        precision=rule.precision,
+        security_severity=rule.security_severity,
+        description=" ".join(" ".join(rule.what.split()).split("\n")) or rule.summary,
+        help_markdown=docs,
+        help_text=docs,
+        origin=rule.origin,
+    )
+
+
+def _subcommand(name: str, argv: list[str]) -> int:
+    from pullcheck.config import ConfigError, load
+    from pullcheck.rule import all_rules, render_docs
+
+    if name == "explain":
+        p = argparse.ArgumentParser(prog="pullcheck explain", description="Print a rule's documentation.")
+        p.add_argument("rule")
+        a = p.parse_args(argv)
+        rules, _ = all_rules()
+        for r in rules:
+            if r.id == a.rule:
+                sys.stdout.write(render_docs(r))
+                return EXIT_CLEAN
+        _err(f"unknown rule {a.rule!r} (see `pullcheck rules`)")
+        return EXIT_USAGE
+    p = argparse.ArgumentParser(prog="pullcheck rules", description="List every rule.")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--config", "-c", type=Path)
+    a = p.parse_args(argv)
+    try:
+        config = load(a.config)
+    except ConfigError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    rules, errors = all_rules()
+    for e in errors:
+        _err(e)
+    rows = [
+        {
+            "id": r.id,
+            "defaultLevel": r.level,
+            "level": config.rule_level(r),
+            "enabled": config.rule_level(r) is not None,
+            "summary": r.summary,
+            "origin": r.origin,
+        }
+        for r in rules
+    ]
+    if a.format == "json":
+        import json
+
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return EXIT_CLEAN
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="pullcheck rules", show_lines=False)
+    for col in ("id", "default level", "on/off", "summary"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(row["id"], row["defaultLevel"], "on" if row["enabled"] else "off", row["summary"])
+    Console(no_color=bool(os.environ.get("NO_COLOR")), width=max(100, _width())).print(table)
+    return EXIT_CLEAN
+
+
+def _width() -> int:
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return 120

@@ -1,0 +1,191 @@
+"""Run the pipeline: sources -> loader -> model -> index -> rules -> suppress, file by file.
+
+Files are linted independently (in a process pool when ``jobs`` > 1, results kept in input order),
+each yielding its findings and its small share of the cross-document index; rules that need the
+whole run then get the merged index once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from pullcheck.config import Config
+from pullcheck.finding import Finding, level_rank
+from pullcheck.index import Index
+from pullcheck.loader import LoadOptions, load_text
+from pullcheck.model import resources
+from pullcheck.report import Stats
+from pullcheck.rule import Context, Rule
+from pullcheck.sources import DEFAULT_MAX_FILE_SIZE, Source, read
+from pullcheck.suppress import annotation_ignores, by_comment, matches
+
+SECRET_KINDS = frozenset({"Secret", "SealedSecret", "ExternalSecret"})
+_SAFE_SECRET_KEYS = re.compile(r"^\s*-?\s*(apiVersion|kind|metadata|name|namespace|type|labels|annotations)\s*:")
+_KEY_VALUE = re.compile(r"^(\s*-?\s*[^:#]+:\s*)(\S.*)$")
+PARALLEL_MIN_FILES = 24
+
+
+@dataclass(slots=True)
+class RunOptions:
+    """Knobs of one run that are not rule configuration."""
+
+    all_documents: bool = False
+    max_depth: int = 1000
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    jobs: int = 0  # 0 = auto
+
+
+@dataclass(slots=True)
+class FileResult:
+    """What linting one file produced."""
+
+    findings: list[Finding] = field(default_factory=list)
+    index: Index = field(default_factory=Index)
+    stats: Stats = field(default_factory=Stats)
+
+
+def redact(line: str) -> str:
+    """Hide the value of a Secret's data line, so a code frame never shows a credential."""
+    if _SAFE_SECRET_KEYS.match(line):
+        return line
+    m = _KEY_VALUE.match(line)
+    if m:
+        return m.group(1) + "<redacted>"
+    stripped = line.strip()
+    if stripped and not stripped.startswith("#"):
+        return line[: len(line) - len(line.lstrip())] + "<redacted>"
+    return line
+
+
+class Engine:
+    """One configured run over any number of sources."""
+
+    def __init__(self, config: Config, rules: Sequence[type[Rule]], options: RunOptions | None = None) -> None:
+        self.config = config
+        self.options = options or RunOptions()
+        self.ctx = Context(config, config.namespace)
+        self.levels = {r.id: config.rule_level(r) for r in rules}
+        self.rules = [r(self.ctx) for r in rules if self.levels[r.id] is not None and not r.from_loader]
+        self.load_options = LoadOptions(all_documents=self.options.all_documents, max_depth=self.options.max_depth)
+        self.fail_on = config.fail_on
+
+    # -- per file -------------------------------------------------------------------------------
+    def lint_file(self, source: Source) -> FileResult:
+        """Lint one file; never raises for anything the file contains."""
+        result = FileResult()
+        result.stats.files = 1
+        text = read(source, self.options.max_file_size)
+        if isinstance(text, Finding):
+            result.findings = self._finalize([text], None, {})
+            return result
+        loaded = load_text(text, source.display, self.load_options)
+        result.stats.skipped_documents = loaded.skipped
+        findings = list(loaded.findings)
+        secret_docs: set[int] = set()
+        for doc in loaded.documents:
+            result.stats.documents += 1
+            for res in resources(doc):
+                result.stats.resources += 1
+                result.stats.containers += sum(len(p.containers) for p in res.pod_specs)
+                if res.kind in SECRET_KINDS:
+                    secret_docs.add(doc.index)
+                result.index.add(res, self.ctx.namespace)
+                ignores = annotation_ignores(res.annotations)
+                for rule in self.rules:
+                    for f in rule.check(res):
+                        if not (ignores and matches(ignores, f.rule)):
+                            findings.append(f)
+        lines = text.splitlines() if findings else []
+        result.findings = self._finalize(findings, lines, {d: True for d in secret_docs})
+        return result
+
+    def _finalize(self, findings: list[Finding], lines: list[str] | None, secret_docs: dict[int, bool]) -> list[Finding]:
+        """Apply configured levels, comment suppression and code frames."""
+        out: list[Finding] = []
+        for f in findings:
+            level = self.levels.get(f.rule, f.level)
+            if level is None:
+                continue
+            f.level = level
+            if lines:
+                if by_comment(f, lines):
+                    continue
+                first = max(1, f.span.line)
+                last = min(len(lines), max(first, min(f.span.end_line, first + 2)))
+                frame = lines[first - 1 : last]
+                if f.doc in secret_docs or (f.obj is not None and f.obj.kind in SECRET_KINDS):
+                    frame = [redact(x) for x in frame]
+                f.snippet = tuple(frame)
+                f.snippet_start = first
+            out.append(f)
+        return out
+
+    # -- whole run --------------------------------------------------------------------------------
+    def run(self, sources: Iterable[Source]) -> tuple[list[Finding], Stats]:
+        """Lint every source, then the run-wide rules; findings sorted by file and position."""
+        srcs = list(sources)
+        stats = Stats()
+        index = Index()
+        findings: list[Finding] = []
+        for fr in self._map(srcs):
+            findings.extend(fr.findings)
+            index.merge(fr.index)
+            for name in ("files", "documents", "skipped_documents", "resources", "containers"):
+                setattr(stats, name, getattr(stats, name) + getattr(fr.stats, name))
+        late: list[Finding] = []
+        for rule in self.rules:
+            for f in rule.finish(index):
+                ign = index.ignores.get((f.path, f.doc, str(f.obj)))
+                if not (ign and matches(ign, f.rule)):
+                    late.append(f)
+        if late:
+            texts = {s.display: s for s in srcs}
+            by_path: dict[str, list[Finding]] = {}
+            for f in late:
+                by_path.setdefault(f.path, []).append(f)
+            for path, group in by_path.items():
+                src = texts.get(path)
+                text = read(src, self.options.max_file_size) if src is not None else ""
+                lines = text.splitlines() if isinstance(text, str) else []
+                findings.extend(self._finalize(group, lines, {}))
+        order = {s.display: i for i, s in enumerate(srcs)}
+        findings.sort(key=lambda f: (order.get(f.path, len(order)), f.span.line, f.span.column, f.rule, f.message))
+        return findings, stats
+
+    def _map(self, srcs: list[Source]) -> Iterable[FileResult]:
+        jobs = self.options.jobs or (min(os.cpu_count() or 1, 8) if len(srcs) >= PARALLEL_MIN_FILES else 1)
+        if jobs <= 1 or len(srcs) < 2:
+            return map(self.lint_file, srcs)
+        return _parallel(self, srcs, jobs)
+
+    def failed(self, findings: Iterable[Finding]) -> bool:
+        """Whether any finding is at or above ``fail-on``."""
+        bar = level_rank(self.fail_on)
+        return any(level_rank(f.level) >= bar for f in findings)
+
+
+_WORKER: Engine | None = None
+
+
+def _work(source: Source) -> FileResult:
+    assert _WORKER is not None
+    return _WORKER.lint_file(source)
+
+
+def _parallel(engine: Engine, srcs: list[Source], jobs: int) -> Iterable[FileResult]:
+    """Lint files in a fork-based process pool, yielding results in input order."""
+    import multiprocessing
+
+    global _WORKER
+    _WORKER = engine
+    try:
+        mp = multiprocessing.get_context("fork")
+    except ValueError:
+        yield from map(engine.lint_file, srcs)
+        return
+    chunk = max(1, min(64, len(srcs) // (jobs * 8) or 1))
+    with mp.Pool(jobs) as pool:
+        yield from pool.imap(_work, srcs, chunksize=chunk)

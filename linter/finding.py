@@ -1,0 +1,95 @@
+"""The one record every stage after the rules speaks: a positioned finding."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from dataclasses import field as _field
+from typing import Literal
+
+Level = Literal["error", "warning", "note"]
+LEVELS: tuple[Level, ...] = ("note", "warning", "error")
+
+
+def level_rank(level: str) -> int:
+    """Order levels so that ``note < warning < error``; unknown levels rank lowest."""
+    return LEVELS.index(level) if level in LEVELS else -1  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A 1-based region of a file; ``end_column`` is the column just after the last character."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRef:
+    """The Kubernetes object a finding belongs to."""
+
+    kind: str
+    namespace: str | None
+    name: str
+
+    def __str__(self) -> str:
+        ns = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind}/{ns}{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A certain correction: replace the finding's exact span with ``replacement``."""
+
+    replacement: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A second place that matters for a finding (e.g. the Secret that does not cover a registry)."""
+
+    path: str
+    span: Span
+    message: str
+
+
+@dataclass(slots=True)
+class Finding:
+    """One problem at one place, with everything a reporter needs and nothing it must compute."""
+
+    rule: str
+    level: Level
+    message: str
+    path: str
+    span: Span
+    obj: ObjectRef | None = None
+    container: str | None = None
+    field: str | None = None
+    image: str | None = None
+    helm_source: str | None = None
+    fix: Fix | None = None
+    related: tuple[Related, ...] = ()
+    doc: int = 0
+    snippet: tuple[str, ...] = _field(default=(), compare=False)
+    snippet_start: int = _field(default=0, compare=False)
+
+    @property
+    def fingerprint(self) -> str:
+        """A key that survives lines moving: rule, file, object, container, image, field."""
+        parts = (
+            self.rule,
+            self.path,
+            str(self.obj or ""),
+            self.container or "",
+            self.image or "",
+            self.field or "" if self.image is None else "",
+            self.message if self.obj is None and self.image is None else "",
+        )
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """Order findings by file, position and rule so every output is deterministic."""
+        return (self.path, self.span.line, self.span.column, self.rule)

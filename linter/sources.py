@@ -1,0 +1,235 @@
+"""Expand command-line paths into the files to lint, and read each one safely into text.
+
+Directories are walked recursively for ``*.yaml``, ``*.yml`` and ``*.json``; files named explicitly
+are linted whatever their extension (pre-commit passes files by type). Exclusions use gitignore
+semantics through ``pathspec``: config ``exclude``, ``--exclude`` and the repository's ``.gitignore``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from pullcheck.finding import Finding, Span
+
+EXTENSIONS = (".yaml", ".yml", ".json")
+SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
+STDIN = "-"
+DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input: a file on disk, or stdin (``fs_path`` None, ``text`` already read)."""
+
+    display: str
+    fs_path: str | None
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A path that was not linted and why (printed as one line on stderr)."""
+
+    path: str
+    message: str
+
+
+class UsageError(Exception):
+    """A path argument that cannot be used at all (exit 2)."""
+
+
+def repo_root(start: Path) -> Path:
+    """The enclosing git work tree, or ``start`` itself when there is none."""
+    cur = start.resolve()
+    for d in (cur, *cur.parents):
+        if (d / ".git").exists():
+            return d
+    return cur
+
+
+def exclusion_spec(patterns: Iterable[str], root: Path, use_gitignore: bool = True) -> pathspec.PathSpec:
+    """A gitignore-style matcher from the given patterns plus ``root/.gitignore``."""
+    lines = list(patterns)
+    if use_gitignore:
+        try:
+            lines += (root / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            pass
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _display(path: Path, cwd: Path) -> str:
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _rel(path: Path, root: Path) -> str | None:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        return None
+
+
+def expand(
+    paths: Iterable[str],
+    excludes: Iterable[str] = (),
+    cwd: Path | None = None,
+    use_gitignore: bool = True,
+) -> Iterator[Source | Notice]:
+    """Every file to lint, in a stable order, with a Notice for whatever is skipped."""
+    cwd = cwd or Path.cwd()
+    root = repo_root(cwd)
+    spec = exclusion_spec(excludes, root, use_gitignore)
+
+    def excluded(p: Path, is_dir: bool = False) -> bool:
+        rel = _rel(p, root)
+        if rel is None:
+            return False
+        return spec.match_file(rel + "/" if is_dir else rel)
+
+    for arg in paths:
+        if arg == STDIN:
+            data = sys.stdin.buffer.read()
+            text = decode(data, "<stdin>")
+            if isinstance(text, Finding):
+                yield Source("<stdin>", None, "")
+                yield Notice("<stdin>", text.message)
+            else:
+                yield Source("<stdin>", None, text)
+            continue
+        p = Path(arg)
+        if not os.path.lexists(p):
+            raise UsageError(f"{arg}: no such file or directory")
+        try:
+            st = p.stat()
+        except OSError as exc:
+            yield Notice(arg, f"cannot stat ({exc.strerror or exc}); skipped")
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            yield from _walk(p, cwd, excluded)
+        elif stat.S_ISREG(st.st_mode):
+            if not excluded(p):
+                yield Source(_display(p, cwd) if p.is_absolute() else p.as_posix(), str(p))
+        else:
+            yield Notice(arg, f"not a regular file ({_kind(st.st_mode)}); skipped")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
+def _walk(top: Path, cwd: Path, excluded: object) -> Iterator[Source | Notice]:
+    """Recursive walk that follows directory symlinks once and never loops."""
+    is_excluded = excluded  # a callable (path, is_dir) -> bool
+    seen: set[tuple[int, int]] = set()
+    stack = [top]
+    while stack:
+        d = stack.pop()
+        try:
+            st = d.stat()
+        except OSError as exc:
+            yield Notice(d.as_posix(), f"cannot read directory ({exc.strerror or exc}); skipped")
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            yield Notice(d.as_posix(), "directory symlink loop; not followed again")
+            continue
+        seen.add(key)
+        try:
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError as exc:
+            yield Notice(d.as_posix(), f"cannot read directory ({exc.strerror or exc}); skipped")
+            continue
+        subdirs: list[Path] = []
+        for e in entries:
+            p = Path(e.path)
+            try:
+                is_dir = e.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if e.name not in SKIP_DIRS and not is_excluded(p, True):  # type: ignore[operator]
+                    subdirs.append(p)
+                continue
+            if not e.name.endswith(EXTENSIONS) or is_excluded(p):  # type: ignore[operator]
+                continue
+            try:
+                fst = p.stat()
+            except OSError as exc:
+                msg = "symlink loop" if exc.errno == 40 else "broken symlink" if e.is_symlink() else exc.strerror
+                yield Notice(_display(p, cwd), f"cannot open ({msg}); skipped")
+                continue
+            if not stat.S_ISREG(fst.st_mode):
+                yield Notice(_display(p, cwd), f"not a regular file ({_kind(fst.st_mode)}); skipped")
+                continue
+            yield Source(_display(p, cwd), str(p))
+        stack.extend(reversed(subdirs))
+
+
+def decode(data: bytes, path: str) -> str | Finding:
+    """Bytes to text: UTF-8 (BOM stripped) or UTF-16/32 with a BOM; anything else is a finding."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return _decode_other(data, "utf-32", path)
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decode_other(data, "utf-16", path)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        return _input_error(path, f"binary file (NUL byte at offset {nul}); not linted", line)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return _input_error(path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line}); not linted", line, col)
+
+
+def _decode_other(data: bytes, codec: str, path: str) -> str | Finding:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        return _input_error(path, f"not valid {codec.upper()} ({exc.reason} at byte {exc.start}); not linted")
+
+
+def _input_error(path: str, message: str, line: int = 1, col: int = 1) -> Finding:
+    return Finding("input-error", "error", message, path, Span(line, col, line, col + 1))
+
+
+def read(source: Source, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str | Finding:
+    """The text of a source, or an ``input-error`` finding saying why it cannot be linted."""
+    if source.text is not None:
+        return source.text
+    assert source.fs_path is not None
+    try:
+        with open(source.fs_path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_size:
+                return _input_error(
+                    source.display,
+                    f"file is {size / 1048576:.1f} MiB, over the {max_size / 1048576:.0f} MiB limit; "
+                    "not linted (raise --max-file-size to allow it)",
+                )
+            data = fh.read(max_size + 1)
+    except OSError as exc:
+        return _input_error(source.display, f"cannot read file ({exc.strerror or exc}); not linted")
+    if len(data) > max_size:
+        return _input_error(source.display, f"file is over the {max_size / 1048576:.0f} MiB limit; not linted")
+    return decode(data, source.display)

@@ -1,0 +1,49 @@
+"""Drop findings the user silenced: object annotation, inline comment, or a baseline."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from pullcheck.finding import Finding
+
+ANNOTATION = "pullcheck.dev/ignore"
+ALL = "*"
+_COMMENT = re.compile(r"#\s*pullcheck:\s*ignore(?:\[([^\]]*)\])?")
+
+
+def _ids(text: str) -> frozenset[str]:
+    ids = frozenset(p.strip() for p in text.split(",") if p.strip())
+    return ids or frozenset({ALL})
+
+
+def annotation_ignores(annotations: Mapping[str, str]) -> frozenset[str]:
+    """Rule ids listed in the object's ``pullcheck.dev/ignore`` annotation (``*`` or ``all`` = every rule)."""
+    value = annotations.get(ANNOTATION)
+    if value is None:
+        return frozenset()
+    ids = _ids(value)
+    return frozenset({ALL}) if "all" in ids else ids
+
+
+def comment_ignores(line: str) -> frozenset[str]:
+    """Rule ids of a ``# pullcheck: ignore[a,b]`` comment on a line (bare ``ignore`` = every rule)."""
+    if "pullcheck" not in line:
+        return frozenset()
+    m = _COMMENT.search(line)
+    if m is None:
+        return frozenset()
+    return _ids(m.group(1) or "")
+
+
+def matches(ids: frozenset[str], rule: str) -> bool:
+    """Whether an ignore set covers a rule."""
+    return ALL in ids or rule in ids
+
+
+def by_comment(finding: Finding, lines: Sequence[str]) -> bool:
+    """A finding is silenced by a comment on its first line or the line above it."""
+    for n in (finding.span.line, finding.span.line - 1):
+        if 1 <= n <= len(lines) and matches(comment_ignores(lines[n - 1]), finding.rule):
+            return True
+    return False

@@ -1,0 +1,158 @@
+"""Image strings the kubelet refuses (``InvalidImageName``) or that are half-rendered templates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from pullcheck.finding import Finding
+from pullcheck.imageref import InvalidReference, parse, traps
+from pullcheck.model import Container, PodSpec, Resource
+from pullcheck.nodes import scalar_type
+from pullcheck.rule import ContainerRule, image_node
+
+TEMPLATE_RESIDUE = re.compile(
+    r"\{\{|\}\}|<no value>|%!\w?\((?:<nil>|[^)]*)\)|\$\{[^}]*\}?|\$[A-Za-z_][A-Za-z0-9_]*"
+)
+
+
+def template_residue(image: str) -> re.Match[str] | None:
+    """The first sign of an unrendered Helm/envsubst template in an image string."""
+    if "{" not in image and "}" not in image and "<" not in image and "%" not in image and "$" not in image:
+        return None
+    return TEMPLATE_RESIDUE.search(image)
+
+
+class InvalidImageReference(ContainerRule):
+    """An image the kubelet would refuse with InvalidImageName."""
+
+    id = "invalid-image-reference"
+    name = "InvalidImageReference"
+    summary = "The image is not a valid reference: the kubelet refuses it with InvalidImageName."
+    level = "error"
+    tags = ("image", "correctness")
+    security_severity = None
+    what = """
+        Parses every `image` with the exact grammar of the distribution/reference library that the
+        kubelet uses, and reports the part that is wrong: a missing or empty image, a value that is
+        not a string, upper case in the repository path, a scheme (`https://`), whitespace, an empty
+        tag (`nginx:`), a malformed or unsupported digest, a path over 255 or a tag over 128
+        characters. It also reports references that parse but cannot be what was meant: an
+        upper-case first component read as a registry host (`MyOrg/app`), or a bare `host:port`
+        read as a Docker Hub image with a numeric tag.
+    """
+    why = """
+        The API server accepts any string in a pod template; the failure shows up only on each
+        Pod, where the kubelet sets `InvalidImageName` and never retries successfully until the
+        spec changes.
+    """
+    bad_example = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: api
+        spec:
+          selector: {matchLabels: {app: api}}
+          template:
+            metadata: {labels: {app: api}}
+            spec:
+              containers:
+                - name: api
+                  image: Registry.Example.com/Team/API:1.0
+    """
+    good_example = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: api
+        spec:
+          selector: {matchLabels: {app: api}}
+          template:
+            metadata: {labels: {app: api}}
+            spec:
+              containers:
+                - name: api
+                  image: registry.example.com/team/api:1.0
+    """
+    how_to_fix = "Write the reference as `[registry[:port]/]path[:tag][@sha256:digest]` with a lower-case path."
+
+    def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:
+        """Report a missing, non-string, unparseable or misleading image."""
+        node = container.image
+        if node is None:
+            yield self.at(resource, container.node, f'container "{container.name}" has no image', container=container)
+            return
+        if container.image_text is None:
+            yield self.at(
+                resource,
+                node,
+                f"image must be a string, not {_article(scalar_type(node))}",
+                container=container,
+            )
+            return
+        text = container.image_text
+        if template_residue(text):
+            return  # unrendered-template says it better
+        try:
+            ref = parse(text)
+        except InvalidReference as err:
+            yield self.at(resource, node, f'invalid image reference "{text}": {err.reason}', container=container)
+            return
+        for message, _pos in traps(ref):
+            yield self.at(resource, node, f'image "{text}": {message}', container=container)
+
+
+def _article(kind: str) -> str:
+    return {"int": "an integer", "float": "a float", "bool": "a boolean", "null": "null", "mapping": "a mapping",
+            "sequence": "a list"}.get(kind, f"a {kind}")
+
+
+class UnrenderedTemplate(ContainerRule):
+    """Template residue in an image."""
+
+    id = "unrendered-template"
+    name = "UnrenderedTemplate"
+    summary = "The image still holds template syntax: the chart or envsubst was not rendered."
+    level = "error"
+    tags = ("image", "helm", "correctness")
+    what = """
+        Reports an image that contains `{{`, `}}`, `<no value>`, `%!s(<nil>)`, `${VAR}` or `$VAR`:
+        the marks of a Helm chart applied without rendering, a value missing at render time, or an
+        `envsubst` step that never ran.
+    """
+    why = "Such a string is not an image reference: the pod fails with `InvalidImageName` or pulls a wrong name."
+    bad_example = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: "nginx:<no value>"
+    """
+    good_example = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: "nginx:1.27"
+    """
+    how_to_fix = "Render the template (`helm template`, `envsubst`) with every value set, and lint the output."
+
+    def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:
+        """Report the first template residue in the image."""
+        text = container.image_text
+        if text is None or container.image is None:
+            return
+        m = template_residue(text)
+        if m:
+            yield self.at(
+                resource,
+                image_node(container),
+                f'image "{text}" contains unrendered template text "{m.group()}"',
+                container=container,
+            )

@@ -1,0 +1,103 @@
+"""Rules the loader reports while reading files: syntax errors, duplicate keys, unreadable input."""
+
+from pullcheck.rule import Rule
+
+
+class YamlSyntax(Rule):
+    """The file is not valid YAML."""
+
+    id = "yaml-syntax"
+    name = "YamlSyntax"
+    summary = "The document is not valid YAML; nothing in it can be applied or checked."
+    level = "error"
+    tags = ("yaml", "correctness")
+    from_loader = True
+    security_severity = None
+    what = """
+        Reports the place where the YAML parser stopped, with the parser's reason. Each document of
+        a stream is parsed on its own, so the other documents (and files) are still linted.
+    """
+    why = """
+        `kubectl apply` and `helm install` refuse the whole file, so nothing in it reaches the
+        cluster; a half-applied stream can leave old images running.
+    """
+    bad_example = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: "nginx:1.27
+    """
+    good_example = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: "nginx:1.27"
+    """
+    how_to_fix = "Correct the YAML at the reported position (an unclosed quote, a tab, bad indentation...)."
+
+
+class DuplicateKey(Rule):
+    """A mapping repeats a key."""
+
+    id = "duplicate-key"
+    name = "DuplicateKey"
+    summary = "A mapping repeats a key; tools disagree on which value wins."
+    level = "warning"
+    tags = ("yaml", "correctness")
+    from_loader = True
+    what = "Reports every repeated key of a mapping, on the second occurrence, naming the line of the first."
+    why = """
+        The API server's strict field validation rejects duplicate fields, while most client-side
+        tools silently keep the last value: the image you read in review may not be the one deployed.
+    """
+    bad_example = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              image: nginx:1.25
+    """
+    good_example = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+    """
+    how_to_fix = "Delete the key that is not meant."
+
+
+class InputError(Rule):
+    """A file could not be read or parsed safely."""
+
+    id = "input-error"
+    name = "InputError"
+    summary = "A file could not be linted: unreadable, binary, not UTF-8, too large or nested too deeply."
+    level = "error"
+    tags = ("input",)
+    from_loader = True
+    what = """
+        Reports a file (or document) that pullcheck could not read: permission denied, binary
+        content, an encoding other than UTF-8/UTF-16/UTF-32, a size over `--max-file-size`, or
+        nesting deeper than `--max-depth`. The rest of the run goes on.
+    """
+    why = """
+        A file that cannot be linted cannot be trusted either; silently skipping it would let its
+        images through unchecked.
+    """
+    how_to_fix = "Re-encode the file as UTF-8, remove binary files from manifest directories, or raise the limit."

@@ -1,0 +1,124 @@
+"""Images that name a moving target: no tag at all, ``:latest``, or another mutable tag."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pullcheck.finding import Finding
+from pullcheck.imageref import ImageRef, InvalidReference, parse
+from pullcheck.model import Container, PodSpec, Resource
+from pullcheck.rule import ContainerRule
+
+
+def parsed(container: Container) -> ImageRef | None:
+    """The container's image parsed, or None when it is missing, not a string or invalid."""
+    text = container.image_text
+    if text is None:
+        return None
+    try:
+        return parse(text)
+    except InvalidReference:
+        return None
+
+
+class MissingImageTag(ContainerRule):
+    """Neither tag nor digest."""
+
+    id = "missing-image-tag"
+    name = "MissingImageTag"
+    summary = "The image has neither tag nor digest, so the kubelet pulls `:latest`."
+    level = "warning"
+    tags = ("image", "reproducibility")
+    what = "Reports an image written without a tag and without a digest."
+    why = """
+        The kubelet appends `:latest` and defaults `imagePullPolicy` to `Always`: every node pulls
+        whatever was pushed last, a rollback cannot go back, and a registry outage or rate limit
+        stops every restart.
+    """
+    bad_example = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx
+    """
+    good_example = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27.3
+    """
+    how_to_fix = "Pin a version tag, or better a digest (`nginx:1.27.3@sha256:...`)."
+
+    def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:
+        """Report a valid reference without tag or digest."""
+        ref = parsed(container)
+        if ref is not None and ref.tag is None and ref.digest is None and container.image is not None:
+            yield self.at(
+                resource,
+                container.image,
+                f'image "{ref.raw}" has no tag: the kubelet pulls "{ref.raw}:latest" with imagePullPolicy Always',
+                container=container,
+            )
+
+
+class LatestTag(ContainerRule):
+    """A mutable tag without a digest."""
+
+    id = "latest-tag"
+    name = "LatestTag"
+    summary = "The image uses `:latest` or another mutable tag without a digest."
+    level = "warning"
+    tags = ("image", "reproducibility")
+    what = """
+        Reports an image whose tag is `latest` or another tag of the `mutable-tags` list in
+        `.pullcheck.yaml` (default: latest, stable, main, master, dev, develop, edge, nightly,
+        canary, head). A reference pinned by digest is never reported.
+    """
+    why = """
+        A mutable tag points at different images over time: nodes that pulled at different times run
+        different code, and with `imagePullPolicy: IfNotPresent` a node may never see the new one.
+    """
+    bad_example = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:latest
+    """
+    good_example = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27.3
+    """
+    how_to_fix = "Use a version tag or pin the digest (`image: nginx:latest@sha256:...` is accepted)."
+
+    def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:
+        """Report a mutable tag when no digest pins the image."""
+        ref = parsed(container)
+        if ref is None or ref.tag is None or ref.digest is not None or container.image is None:
+            return
+        mutable = self.ctx.config.mutable_tags
+        if ref.tag in mutable or ref.tag.lower() in mutable:
+            extra = " (imagePullPolicy defaults to Always)" if ref.tag == "latest" else ""
+            yield self.at(
+                resource,
+                container.image,
+                f'image "{ref.raw}" uses the mutable tag "{ref.tag}"{extra}; pin a version or digest',
+                container=container,
+            )
