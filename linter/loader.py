@@ -18,7 +18,9 @@ from ruamel.yaml.resolver import BaseResolver
 from pullcheck.finding import Finding, Span
 from pullcheck.nodes import MappingNode, Node, ScalarNode, SequenceNode, span_of
 
-# Kinds that can hold no container, image, pull secret or service account.
+# Kinds that can hold no container, image, pull secret or service account. A kind whose name a
+# custom resource also uses (Knative's ``Service``) is skipped only with the API version given here.
+SKIP_ONLY_WITH_API_VERSION = {"Service": "v1", "Gateway": "gateway.networking.k8s.io/"}
 SKIPPABLE_KINDS = frozenset(
     """
     CustomResourceDefinition APIService ClusterRole ClusterRoleBinding Role RoleBinding Service
@@ -37,6 +39,7 @@ SKIPPABLE_KINDS = frozenset(
 
 _MARKER = re.compile(r"^(---|\.\.\.)(?=[ \t\r\n]|$)", re.M)
 _KIND = re.compile(r"^kind:[ \t]*([\"']?)([A-Za-z][A-Za-z0-9]*)\1[ \t]*(?:#.*)?\r?$", re.M)
+_API_VERSION = re.compile(r"^apiVersion:[ \t]*([\"']?)([A-Za-z0-9./-]+)\1[ \t]*(?:#.*)?\r?$", re.M)
 _SOURCE = re.compile(r"^# Source: (\S.*?)\s*$")
 _DIRECTIVE = re.compile(r"^%", re.M)
 _DEEP_PREFIX_CACHE: dict[int, re.Pattern[str]] = {}
@@ -102,6 +105,15 @@ def _chunks(text: str) -> list[tuple[int, int, int]]:
         prev = a
         out.append((a, b, line))
     return out
+
+
+def _skippable(kind: str, chunk: str) -> bool:
+    """Whether a document of a skippable kind really is the built-in kind (not a look-alike CR)."""
+    need = SKIP_ONLY_WITH_API_VERSION.get(kind)
+    if need is None:
+        return True
+    m = _API_VERSION.search(chunk)
+    return m is not None and (m.group(2) == need or (need.endswith("/") and m.group(2).startswith(need)))
 
 
 def _helm_source(chunk: str) -> str | None:
@@ -203,7 +215,7 @@ def load_text(text: str, path: str, options: LoadOptions) -> LoadResult:
             continue
         kinds = _KIND.findall(chunk)
         kind_hint = kinds[0][1] if len(kinds) == 1 else None
-        if kind_hint in options.skip_kinds and not options.all_documents:
+        if kind_hint in options.skip_kinds and not options.all_documents and _skippable(kind_hint, chunk):
             result.skipped += 1
             continue
         helm = _helm_source(chunk)

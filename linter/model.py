@@ -108,10 +108,12 @@ class Resource:
         return [(p, c) for p in self.pod_specs for c in p.containers]
 
 
-def _container(node: Node, path: tuple[Any, ...], list_name: str, index: int) -> Container | None:
+def _container(
+    node: Node, path: tuple[Any, ...], list_name: str, index: int, parent: Node | None = None
+) -> Container | None:
     if not isinstance(node, MappingNode):
         return None
-    name = scalar_text(get(node, "name")) or f"{list_name}[{index}]"
+    name = scalar_text(get(node, "name")) or scalar_text(get(parent, "name")) or f"{list_name}[{index}]"
     return Container(name, node, format_path(path), list_name, get(node, "image"), get(node, "imagePullPolicy"))
 
 
@@ -161,7 +163,7 @@ def _discover(root: MappingNode, start: tuple[Any, ...]) -> list[PodSpec]:
                             if c is not None:
                                 found.append(c)
                 elif key in EXTRA_SINGLE_CONTAINERS and isinstance(v, MappingNode) and get(v, "image") is not None:
-                    c = _container(v, (*path, key), key, 0)
+                    c = _container(v, (*path, key), key, 0, node)
                     if c is not None:
                         found.append(c)
                 if found:

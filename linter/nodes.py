@@ -90,9 +90,12 @@ def span_of(node: Node, line_offset: int = 0) -> Span:
     """1-based span of a node; a one-line quoted scalar's span excludes its quotes."""
     s, e = node.start_mark, node.end_mark
     line, col, end_line, end_col = s.line + 1 + line_offset, s.column + 1, e.line + 1 + line_offset, e.column + 1
-    if isinstance(node, ScalarNode) and node.style in ('"', "'") and end_line == line and end_col - col >= 2:
-        col += 1
-        end_col -= 1
+    if isinstance(node, ScalarNode) and end_line == line:
+        if node.style in ('"', "'") and end_col - col >= 2:
+            col += 1
+            end_col -= 1
+        elif node.style in (None, "") and end_col - len(node.value) > col:
+            col = end_col - len(node.value)  # skip an anchor or tag written before the value
     return Span(line, col, end_line, end_col)
 
 
