@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from pullcheck.rule import Rule
 
 CONFIG_NAMES = (".pullcheck.yaml", ".pullcheck.yml", "pullcheck.yaml")
-DEFAULT_MUTABLE_TAGS = ("latest", "stable", "main", "master", "dev", "develop", "edge", "nightly", "canary", "head")
+DEFAULT_MUTABLE_TAGS = ("latest",)
 
 
 class ConfigError(Exception):

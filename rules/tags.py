@@ -78,9 +78,9 @@ class LatestTag(ContainerRule):
     level = "warning"
     tags = ("image", "reproducibility")
     what = """
-        Reports an image whose tag is `latest` or another tag of the `mutable-tags` list in
-        `.pullcheck.yaml` (default: latest, stable, main, master, dev, develop, edge, nightly,
-        canary, head). A reference pinned by digest is never reported.
+        Reports an image whose tag is `latest`, or another tag of the `mutable-tags` list in
+        `.pullcheck.yaml` (default: just `latest`; teams often add `stable`, `main`, `master`,
+        `dev`, `edge`, `nightly`). A reference pinned by digest is never reported.
     """
     why = """
         A mutable tag points at different images over time: nodes that pulled at different times run
@@ -107,6 +107,7 @@ class LatestTag(ContainerRule):
               image: nginx:1.27.3
     """
     how_to_fix = "Use a version tag or pin the digest (`image: nginx:latest@sha256:...` is accepted)."
+    options = {"mutable-tags": (["latest"], "set at the top level of .pullcheck.yaml: tags that move")}
 
     def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:
         """Report a mutable tag when no digest pins the image."""
@@ -122,3 +123,49 @@ class LatestTag(ContainerRule):
                 f'image "{ref.raw}" uses the mutable tag "{ref.tag}"{extra}; pin a version or digest',
                 container=container,
             )
+
+
+class DigestNotPinned(ContainerRule):
+    """A reference without a digest (opt-in policy)."""
+
+    id = "digest-not-pinned"
+    name = "DigestNotPinned"
+    summary = "The image is not pinned by digest (opt-in policy)."
+    level = "warning"
+    enabled_by_default = False
+    tags = ("image", "reproducibility", "supply-chain")
+    what = """
+        Reports every valid image reference without `@sha256:...`. Off by default: enable it with
+        `rules: {digest-not-pinned: on}` where policy requires immutable references.
+    """
+    why = """
+        Even a version tag can be re-pushed; only a digest names exactly one image, so every node
+        runs the same bytes and a compromised registry cannot swap them.
+    """
+    bad_example = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27.3
+    """
+    good_example = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27.3@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31
+    """
+    how_to_fix = "Append the digest of the tag you tested (`crane digest`, `skopeo inspect`), or use `--fix --pin-digests` with an inventory."
+
+    def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:
+        """Report a valid reference that has no digest."""
+        ref = parsed(container)
+        if ref is not None and ref.digest is None and container.image is not None:
+            yield self.at(resource, container.image, f'image "{ref.raw}" is not pinned by digest', container=container)
