@@ -1,0 +1,157 @@
+"""The real command: exit codes, stdin, formats and outputs, subcommands, sources and exclusion."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from conftest import ROOT, run_cli
+
+BAD = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: nginx\n"
+CLEAN = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: nginx:1.27\n"
+
+
+def _json(stdout: str) -> list[tuple[str, str, int, int]]:
+    return [(f["rule"], f["path"], f["line"], f["column"]) for f in json.loads(stdout)["findings"]]
+
+
+def test_examples_exit_1_with_findings() -> None:
+    res = run_cli("examples", "--format", "json", cwd=ROOT)
+    assert res.returncode == 1, res.stderr
+    found = _json(res.stdout)
+    assert ("missing-image-tag", "examples/deployment.yaml", 21, 18) in found
+    assert ("invalid-image-reference", "examples/cronjob.yaml", 16, 22) in found
+    assert ("unrendered-template", "examples/helm/rendered.yaml", 31, 19) in found
+    assert not any(p == "examples/clean.yaml" for _r, p, _l, _c in found)
+
+
+def test_clean_file_exits_0() -> None:
+    res = run_cli("examples/clean.yaml", cwd=ROOT)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "No problems" in res.stdout
+
+
+def test_bad_flag_exits_2() -> None:
+    res = run_cli("--no-such-flag", cwd=ROOT)
+    assert res.returncode == 2
+    assert "unrecognized arguments" in res.stderr
+
+
+def test_unknown_rule_and_missing_path_exit_2(tmp_path: Path) -> None:
+    assert run_cli("--disable", "no-such-rule", cwd=tmp_path).returncode == 2
+    res = run_cli("missing.yaml", cwd=tmp_path)
+    assert res.returncode == 2 and "no such file" in res.stderr
+
+
+def test_bad_config_exits_2(tmp_path: Path) -> None:
+    (tmp_path / ".pullcheck.yaml").write_text("fail-on: sometimes\n")
+    (tmp_path / "p.yaml").write_text(CLEAN)
+    res = run_cli("p.yaml", cwd=tmp_path)
+    assert res.returncode == 2
+    assert "fail-on" in res.stderr and "is not one of" in res.stderr
+
+
+def test_stdin(tmp_path: Path) -> None:
+    res = run_cli("-", "--format", "json", stdin=BAD, cwd=tmp_path)
+    assert res.returncode == 1
+    assert _json(res.stdout) == [("missing-image-tag", "<stdin>", 7, 12)]
+
+
+def test_fail_on_error_ignores_warnings(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(BAD)
+    assert run_cli("p.yaml", "--fail-on", "error", cwd=tmp_path).returncode == 0
+    assert run_cli("p.yaml", cwd=tmp_path).returncode == 1
+
+
+def test_disable_and_enable(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(CLEAN)
+    assert run_cli("p.yaml", cwd=tmp_path).returncode == 0
+    res = run_cli("p.yaml", "--enable", "digest-not-pinned", "--format", "json", cwd=tmp_path)
+    assert res.returncode == 1 and _json(res.stdout) == [("digest-not-pinned", "p.yaml", 7, 12)]
+    (tmp_path / "p.yaml").write_text(BAD)
+    assert run_cli("p.yaml", "--disable", "missing-image-tag", cwd=tmp_path).returncode == 0
+
+
+def test_several_outputs_in_one_run(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(BAD)
+    res = run_cli("p.yaml", "--format", "sarif", "--output", "out.sarif", "--format", "json", "-o", "out.json",
+                  "--format", "text", cwd=tmp_path)
+    assert res.returncode == 1
+    sarif = json.loads((tmp_path / "out.sarif").read_text())
+    assert sarif["runs"][0]["results"][0]["ruleId"] == "missing-image-tag"
+    assert _json((tmp_path / "out.json").read_text()) == [("missing-image-tag", "p.yaml", 7, 12)]
+    assert "p.yaml:7:12: warning [missing-image-tag]" in res.stdout
+
+
+def test_text_output_has_code_frame_and_no_colour_on_a_pipe(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(BAD)
+    res = run_cli("p.yaml", cwd=tmp_path, env={"NO_COLOR": ""})
+    lines = res.stdout.splitlines()
+    i = lines.index("p.yaml:7:12: warning [missing-image-tag] image \"nginx\" has no tag: the kubelet pulls "
+                    "\"nginx:latest\" with imagePullPolicy Always")
+    frame = "\n".join(lines[i + 1 : i + 4])
+    assert "    image: nginx" in frame
+    caret = next(x for x in lines[i + 1 : i + 5] if "^" in x)
+    code = next(x for x in lines[i + 1 : i + 5] if "image: nginx" in x)
+    assert caret.index("^") == code.index("nginx") and caret.count("^") == 5
+    assert "\x1b[" not in res.stdout
+
+
+def test_exclude_and_gitignore(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "p.yaml").write_text(BAD)
+    (tmp_path / "b" / "p.yaml").write_text(BAD)
+    (tmp_path / "c.yml").write_text(BAD)
+    (tmp_path / "notes.txt").write_text(BAD)
+    res = run_cli("--format", "json", cwd=tmp_path)
+    assert sorted(p for _r, p, _l, _c in _json(res.stdout)) == ["a/p.yaml", "b/p.yaml", "c.yml"]
+    (tmp_path / ".gitignore").write_text("b/\n")
+    res = run_cli("--format", "json", "--exclude", "*.yml", cwd=tmp_path)
+    assert [p for _r, p, _l, _c in _json(res.stdout)] == ["a/p.yaml"]
+    (tmp_path / ".pullcheck.yaml").write_text("exclude: ['a/']\n")
+    res = run_cli(".", "--format", "json", cwd=tmp_path)
+    assert [p for _r, p, _l, _c in _json(res.stdout)] == ["c.yml"]
+
+
+def test_bad_files_do_not_stop_the_run(tmp_path: Path) -> None:
+    (tmp_path / "binary.yaml").write_bytes(b"\x00\x01\x02kind: Pod")
+    (tmp_path / "latin1.yaml").write_bytes("name: caf\xe9\n".encode("latin-1"))
+    (tmp_path / "dir.yaml").mkdir()
+    (tmp_path / "dir.yaml" / "inner.yaml").write_text(BAD)
+    os.mkfifo(tmp_path / "fifo.yaml")
+    os.symlink(tmp_path / "loop", tmp_path / "loop")
+    (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "up").symlink_to(tmp_path / "sub")
+    res = run_cli(".", "--format", "json", cwd=tmp_path)
+    assert res.returncode == 1
+    found = _json(res.stdout)
+    assert ("input-error", "binary.yaml", 1, 1) in found
+    assert ("input-error", "latin1.yaml", 1, 10) in found
+    assert ("missing-image-tag", "dir.yaml/inner.yaml", 7, 12) in found
+    notices = {n["path"]: n["message"] for n in json.loads(res.stdout)["notices"]}
+    assert "FIFO" in notices["fifo.yaml"]
+    assert "symlink loop" in notices["loop.yaml"]
+    assert any("symlink loop" in m for m in notices.values() if "sub" in m or True)
+    assert "Traceback" not in res.stderr
+
+
+def test_rules_and_explain() -> None:
+    res = run_cli("rules")
+    assert res.returncode == 0
+    assert "latest-tag" in res.stdout and "digest-not-pinned" in res.stdout
+    rows = json.loads(run_cli("rules", "--format", "json").stdout)
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["digest-not-pinned"]["enabled"] is False
+    assert by_id["invalid-image-reference"]["defaultLevel"] == "error"
+    explained = run_cli("explain", "latest-tag")
+    assert explained.returncode == 0 and explained.stdout.startswith("# latest-tag")
+    assert run_cli("explain", "nope").returncode == 2
+
+
+def test_version() -> None:
+    res = run_cli("--version")
+    assert res.returncode == 0 and res.stdout.startswith("pullcheck ")
