@@ -11,8 +11,14 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pullcheck import __version__
+
+if TYPE_CHECKING:
+    from pullcheck.config import Config
+    from pullcheck.report import RuleInfo
+    from pullcheck.rule import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 SUBCOMMANDS = ("rules", "explain")
@@ -143,7 +149,10 @@ def _lint(args: argparse.Namespace) -> int:
     notices: list[Notice] = []
     try:
         for item in expand(args.paths or ["."], excludes, cwd, use_gitignore=not args.no_gitignore):
-            (sources if isinstance(item, Source) else notices).append(item)
+            if isinstance(item, Source):
+                sources.append(item)
+            else:
+                notices.append(item)
     except UsageError as exc:
         _err(str(exc))
         return EXIT_USAGE
@@ -180,7 +189,9 @@ def _lint(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if engine.failed(findings) else EXIT_CLEAN
 
 
-def _info(rule: type, config: object) -> object:
+def _info(rule: type[Rule], config: Config) -> RuleInfo:
+    """The metadata a reporter may see about a rule."""
+
     from pullcheck.report import RuleInfo
     from pullcheck.rule import render_docs
 
@@ -190,7 +201,7 @@ def _info(rule: type, config: object) -> object:
         name=rule.name,
         summary=rule.summary,
         default_level=rule.level,
-        level=config.rule_level(rule),  # type: ignore[attr-defined]
+        level=config.rule_level(rule),
         tags=tuple(rule.tags),
         precision=rule.precision,
         security_severity=rule.security_severity,
@@ -251,7 +262,7 @@ def _subcommand(name: str, argv: list[str]) -> int:
     for col in ("id", "default level", "on/off", "summary"):
         table.add_column(col, overflow="fold")
     for row in rows:
-        table.add_row(row["id"], row["defaultLevel"], "on" if row["enabled"] else "off", row["summary"])
+        table.add_row(str(row["id"]), str(row["defaultLevel"]), "on" if row["enabled"] else "off", str(row["summary"]))
     Console(no_color=bool(os.environ.get("NO_COLOR")), width=max(100, _width())).print(table)
     return EXIT_CLEAN
 

@@ -61,7 +61,7 @@ class Config:
             return None
         if entry == "on":
             return rule.level
-        return entry  # type: ignore[no-any-return]
+        return entry
 
     def rule_options(self, rule_id: str) -> dict[str, Any]:
         """Per-rule options given as a mapping in ``rules:``."""
@@ -71,7 +71,7 @@ class Config:
     @property
     def fail_on(self) -> Level:
         """The lowest level that makes the run exit 1."""
-        return self.data.get("fail-on", "warning")  # type: ignore[no-any-return]
+        return self.data.get("fail-on", "warning")
 
     @property
     def mutable_tags(self) -> frozenset[str]:
@@ -86,7 +86,7 @@ class Config:
 
 def _schema() -> dict[str, Any]:
     text = resources.files("pullcheck").joinpath("data/config.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)  # type: ignore[no-any-return]
+    return json.loads(text)
 
 
 def _where(err: Any) -> str:
@@ -104,7 +104,7 @@ def validate(data: Any, origin: str) -> dict[str, Any]:
     if errors:
         lines = [f"{origin}: {_where(e)}: {e.message}" for e in errors[:10]]
         raise ConfigError("\n".join(lines))
-    return data  # type: ignore[no-any-return]
+    return data
 
 
 def discover(start: Path) -> Path | None:

@@ -13,7 +13,10 @@ LEVELS: tuple[Level, ...] = ("note", "warning", "error")
 
 def level_rank(level: str) -> int:
     """Order levels so that ``note < warning < error``; unknown levels rank lowest."""
-    return LEVELS.index(level) if level in LEVELS else -1  # type: ignore[arg-type]
+    for i, name in enumerate(LEVELS):
+        if name == level:
+            return i
+    return -1
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from ruamel.yaml.cyaml import CParser
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -45,7 +46,7 @@ _DIRECTIVE = re.compile(r"^%", re.M)
 _DEEP_PREFIX_CACHE: dict[int, re.Pattern[str]] = {}
 
 
-class _Composer(CParser, BaseResolver):  # type: ignore[misc]
+class _Composer(CParser, BaseResolver):
     """libyaml through ruamel's CParser with a resolver that does no per-scalar version lookup."""
 
     def __init__(self, stream: str) -> None:
@@ -98,7 +99,7 @@ def _chunks(text: str) -> list[tuple[int, int, int]]:
     out: list[tuple[int, int, int]] = []
     line = 0
     prev = 0
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in pairwise(bounds):
         if b <= a:
             continue
         line += text.count("\n", prev, a)
@@ -145,7 +146,7 @@ def _too_deep(chunk: str, limit: int) -> bool:
             return True
     pat = _DEEP_PREFIX_CACHE.get(limit)
     if pat is None:
-        pat = _DEEP_PREFIX_CACHE[limit] = re.compile(r"^[ \t?:-]{%d}" % (2 * limit), re.M)
+        pat = _DEEP_PREFIX_CACHE[limit] = re.compile(rf"^[ \t?:-]{{{2 * limit}}}", re.M)
     return pat.search(chunk) is not None
 
 

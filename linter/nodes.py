@@ -17,10 +17,10 @@ __all__ = [
     "SequenceNode",
     "get",
     "items",
+    "key_span",
     "scalar_text",
     "scalar_type",
     "span_of",
-    "key_span",
 ]
 
 STR_TAG = "tag:yaml.org,2002:str"

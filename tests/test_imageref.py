@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from pullcheck.imageref import REFERENCE_RE, InvalidReference, parse, traps
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

@@ -23,7 +23,7 @@ def _resources(name: str) -> list[Resource]:
 def _containers(name: str) -> list[tuple[str, str, str, str | None, int, int]]:
     out = []
     for r in _resources(name):
-        for pod, c in r.containers():
+        for _pod, c in r.containers():
             assert c.image is not None
             s = span_of(c.image, r.line_offset)
             out.append((r.kind, c.name, c.field, c.image_text, s.line, s.column))

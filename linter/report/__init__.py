@@ -76,4 +76,4 @@ def render(fmt: str, report: Report) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     module = importlib.import_module(f"pullcheck.report.{fmt}_format")
-    return module.render(report)  # type: ignore[no-any-return]
+    return str(module.render(report))
