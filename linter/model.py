@@ -103,6 +103,21 @@ class Resource:
         """File span of a node of this object."""
         return span_of(node, self.document.line_offset)
 
+    @property
+    def partial(self) -> bool:
+        """Whether the object looks like a kustomize patch rather than a whole object.
+
+        A strategic-merge patch names a workload and the containers it changes, and leaves out
+        what the API requires (an apps/v1 ``selector``, a Job's ``restartPolicy``); missing fields
+        there are not mistakes.
+        """
+        spec = get(self.node, "spec")
+        if self.kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"):
+            return get(spec, "selector") is None
+        if self.kind in ("Job", "CronJob"):
+            return all(get(p.node, "restartPolicy") is None for p in self.pod_specs)
+        return False
+
     def containers(self) -> list[tuple[PodSpec, Container]]:
         """Every (pod spec, container) pair of this object."""
         return [(p, c) for p in self.pod_specs for c in p.containers]

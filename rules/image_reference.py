@@ -12,13 +12,26 @@ from pullcheck.nodes import scalar_type
 from pullcheck.rule import ContainerRule, image_node
 
 TEMPLATE_RESIDUE = re.compile(
-    r"\{\{|\}\}|<no value>|%!\w?\((?:<nil>|[^)]*)\)|\$\{[^}]*\}?|\$[A-Za-z_][A-Za-z0-9_]*"
+    r"\{\{|\}\}|<no value>|%!\w?\((?:<nil>|[^)]*)\)|\$\{[^}]*\}?|\$\([^)]*\)?|\$[A-Za-z_][A-Za-z0-9_]*|^ko://"
 )
+# Controllers that substitute variables in images at run time, and the syntax they substitute.
+RUNTIME_SUBSTITUTION = {
+    "tekton.dev/": re.compile(r"\$\([^)]*\)"),
+    "argoproj.io/": re.compile(r"\{\{[^}]*\}\}"),
+}
+
+
+def runtime_substituted(resource: Resource, image: str) -> bool:
+    """Whether the image holds variables its controller fills in (Tekton ``$(params.x)``, Argo ``{{...}}``)."""
+    for group, pattern in RUNTIME_SUBSTITUTION.items():
+        if resource.api_version.startswith(group) and pattern.search(image):
+            return True
+    return False
 
 
 def template_residue(image: str) -> re.Match[str] | None:
-    """The first sign of an unrendered Helm/envsubst template in an image string."""
-    if "{" not in image and "}" not in image and "<" not in image and "%" not in image and "$" not in image:
+    """The first sign of an unrendered Helm/envsubst/ko template in an image string."""
+    if not any(c in image for c in "{}<%$") and not image.startswith("ko://"):
         return None
     return TEMPLATE_RESIDUE.search(image)
 
@@ -80,7 +93,8 @@ class InvalidImageReference(ContainerRule):
         """Report a missing, non-string, unparseable or misleading image."""
         node = container.image
         if node is None:
-            yield self.at(resource, container.node, f'container "{container.name}" has no image', container=container)
+            if not resource.partial:
+                yield self.at(resource, container.node, f'container "{container.name}" has no image', container=container)
             return
         if container.image_text is None:
             yield self.at(
@@ -91,8 +105,8 @@ class InvalidImageReference(ContainerRule):
             )
             return
         text = container.image_text
-        if template_residue(text):
-            return  # unrendered-template says it better
+        if template_residue(text) or runtime_substituted(resource, text):
+            return  # unrendered-template says it better, or the controller substitutes it
         try:
             ref = parse(text)
         except InvalidReference as err:
@@ -116,9 +130,11 @@ class UnrenderedTemplate(ContainerRule):
     level = "error"
     tags = ("image", "helm", "correctness")
     what = """
-        Reports an image that contains `{{`, `}}`, `<no value>`, `%!s(<nil>)`, `${VAR}` or `$VAR`:
-        the marks of a Helm chart applied without rendering, a value missing at render time, or an
-        `envsubst` step that never ran.
+        Reports an image that contains `{{`, `}}`, `<no value>`, `%!s(<nil>)`, `${VAR}`, `$VAR`,
+        `$(VAR)` or starts with `ko://`: the marks of a Helm chart applied without rendering, a value
+        missing at render time, an `envsubst` or `ko resolve` step that never ran. Variables that
+        the controller itself fills in at run time (Tekton `$(params.image)`, Argo Workflows
+        `{{inputs.parameters.image}}`) are not reported.
     """
     why = "Such a string is not an image reference: the pod fails with `InvalidImageName` or pulls a wrong name."
     bad_example = """
@@ -149,7 +165,7 @@ class UnrenderedTemplate(ContainerRule):
         if text is None or container.image is None:
             return
         m = template_residue(text)
-        if m:
+        if m and not runtime_substituted(resource, text):
             yield self.at(
                 resource,
                 image_node(container),

@@ -1,0 +1,64 @@
+"""invalid-image-reference and unrendered-template on real-world shapes, with exact positions."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import lint, where
+
+
+def pod(image: str, kind: str = "Pod", api: str = "v1") -> str:
+    return (
+        f"apiVersion: {api}\nkind: {kind}\nmetadata: {{name: x}}\nspec:\n"
+        f"  containers:\n  - name: c\n    image: {image}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("image", "rule", "column", "text"),
+    [
+        ("Registry.io/Team/App:1.0", "invalid-image-reference", 12, 'repository name "Team/App" must be lowercase'),
+        ("https://ghcr.io/a/b:1", "invalid-image-reference", 12, 'scheme "https://"'),
+        ('"nginx:"', "invalid-image-reference", 13, 'tag "" is empty'),
+        ('"nginx@sha256:abc"', "invalid-image-reference", 13, "digest"),
+        ("123", "invalid-image-reference", 12, "must be a string, not an integer"),
+        ("[a]", "invalid-image-reference", 12, "must be a string, not a list"),
+        ("~", "invalid-image-reference", 12, "must be a string, not null"),
+        ('""', "invalid-image-reference", 13, "empty"),
+        ("MyOrg/app:1.0", "invalid-image-reference", 12, "registry"),
+        ('"registry.io:5000"', "invalid-image-reference", 13, "Docker Hub"),
+        ('"{{ .Values.image }}"', "unrendered-template", 13, '"{{"'),
+        ('"nginx:<no value>"', "unrendered-template", 13, '"<no value>"'),
+        ('"acme/app:%!s(<nil>)"', "unrendered-template", 13, "%!s(<nil>)"),
+        ("${IMAGE}", "unrendered-template", 12, "${IMAGE}"),
+        ("acme/app:$TAG", "unrendered-template", 12, "$TAG"),
+        ("ko://github.com/acme/cmd/app", "unrendered-template", 12, "ko://"),
+    ],
+)
+def test_bad_images(image: str, rule: str, column: int, text: str) -> None:
+    findings = lint(pod(image))
+    assert where(findings) == [(rule, 7, column)]
+    assert text in findings[0].message
+
+
+def test_missing_image_in_whole_object_but_not_in_a_patch() -> None:
+    whole = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {}\n  template:\n    spec:\n      containers:\n      - name: c\n"
+    assert where(lint(whole)) == [("invalid-image-reference", 9, 9)]
+    patch = whole.replace("  selector: {}\n", "")
+    assert lint(patch) == []
+
+
+def test_runtime_substitution_of_tekton_and_argo_is_not_reported() -> None:
+    tekton = "apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n  steps:\n  - name: s\n    image: $(params.image)\n"
+    assert lint(tekton) == []
+    argo = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  templates:\n"
+        "  - name: t\n    container:\n      image: '{{inputs.parameters.image}}'\n"
+    )
+    assert lint(argo) == []
+    assert where(lint(pod("$(params.image)"))) == [("unrendered-template", 7, 12)]
+
+
+def test_valid_references_are_quiet() -> None:
+    for image in ("nginx:1.27", "registry.k8s.io/pause:3.10", "localhost:5000/app:1", "ghcr.io/a/b@sha256:" + "0" * 64):
+        assert lint(pod(image)) == [], image
