@@ -186,6 +186,10 @@ def _lint(args: argparse.Namespace) -> int:
     if "text" not in formats or any(i < len(outputs) for i, f in enumerate(formats) if f == "text"):
         for n in notices:
             print(f"{n.path}: notice: {n.message}", file=sys.stderr)
+    for e in engine.errors:
+        _err(e)
+    if engine.errors:
+        return EXIT_USAGE
     return EXIT_FINDINGS if engine.failed(findings) else EXIT_CLEAN
 
 

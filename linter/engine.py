@@ -45,6 +45,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     index: Index = field(default_factory=Index)
     stats: Stats = field(default_factory=Stats)
+    errors: list[str] = field(default_factory=list)
 
 
 def redact(line: str) -> str:
@@ -71,6 +72,7 @@ class Engine:
         self.rules = [r(self.ctx) for r in rules if self.levels[r.id] is not None and not r.from_loader]
         self.load_options = LoadOptions(all_documents=self.options.all_documents, max_depth=self.options.max_depth)
         self.fail_on = config.fail_on
+        self.errors: list[str] = []
 
     # -- per file -------------------------------------------------------------------------------
     def lint_file(self, source: Source) -> FileResult:
@@ -79,7 +81,7 @@ class Engine:
         result.stats.files = 1
         text = read(source, self.options.max_file_size)
         if isinstance(text, Finding):
-            result.findings = self._finalize([text], None, {})
+            result.findings = self._finalize([text], None, set())
             return result
         loaded = load_text(text, source.display, self.load_options)
         result.stats.skipped_documents = loaded.skipped
@@ -95,14 +97,17 @@ class Engine:
                 result.index.add(res, self.ctx.namespace)
                 ignores = annotation_ignores(res.annotations)
                 for rule in self.rules:
-                    for f in rule.check(res):
-                        if not (ignores and matches(ignores, f.rule)):
-                            findings.append(f)
+                    try:
+                        for f in rule.check(res):
+                            if not (ignores and matches(ignores, f.rule)):
+                                findings.append(f)
+                    except Exception as exc:  # a broken rule must not stop the run or hide other findings
+                        result.errors.append(_crash(rule, exc, f"{res.path}:{res.line_offset + 1}"))
         lines = text.splitlines() if findings else []
-        result.findings = self._finalize(findings, lines, {d: True for d in secret_docs})
+        result.findings = self._finalize(findings, lines, secret_docs)
         return result
 
-    def _finalize(self, findings: list[Finding], lines: list[str] | None, secret_docs: dict[int, bool]) -> list[Finding]:
+    def _finalize(self, findings: list[Finding], lines: list[str] | None, secret_docs: set[int]) -> list[Finding]:
         """Apply configured levels, comment suppression and code frames."""
         out: list[Finding] = []
         for f in findings:
@@ -132,15 +137,19 @@ class Engine:
         findings: list[Finding] = []
         for fr in self._map(srcs):
             findings.extend(fr.findings)
+            self.errors.extend(fr.errors)
             index.merge(fr.index)
             for name in ("files", "documents", "skipped_documents", "resources", "containers"):
                 setattr(stats, name, getattr(stats, name) + getattr(fr.stats, name))
         late: list[Finding] = []
         for rule in self.rules:
-            for f in rule.finish(index):
-                ign = index.ignores.get((f.path, f.doc, str(f.obj)))
-                if not (ign and matches(ign, f.rule)):
-                    late.append(f)
+            try:
+                for f in rule.finish(index):
+                    ign = index.ignores.get((f.path, f.doc, str(f.obj)))
+                    if not (ign and matches(ign, f.rule)):
+                        late.append(f)
+            except Exception as exc:  # a broken rule must not stop the run or hide other findings
+                self.errors.append(_crash(rule, exc, "the whole run"))
         if late:
             texts = {s.display: s for s in srcs}
             by_path: dict[str, list[Finding]] = {}
@@ -150,7 +159,7 @@ class Engine:
                 src = texts.get(path)
                 text = read(src, self.options.max_file_size) if src is not None else ""
                 lines = text.splitlines() if isinstance(text, str) else []
-                findings.extend(self._finalize(group, lines, {}))
+                findings.extend(self._finalize(group, lines, set()))
         order = {s.display: i for i, s in enumerate(srcs)}
         findings.sort(key=lambda f: (order.get(f.path, len(order)), f.span.line, f.span.column, f.rule, f.message))
         return findings, stats
@@ -165,6 +174,11 @@ class Engine:
         """Whether any finding is at or above ``fail-on``."""
         bar = level_rank(self.fail_on)
         return any(level_rank(f.level) >= bar for f in findings)
+
+
+def _crash(rule: Rule, exc: Exception, where: str) -> str:
+    """One line naming a rule that raised, for stderr (the run then exits 2)."""
+    return f"internal error: rule {rule.id} ({rule.origin}) failed on {where}: {type(exc).__name__}: {exc}"
 
 
 _WORKER: Engine | None = None
