@@ -76,15 +76,19 @@ class Finding:
     fix: Fix | None = None
     related: tuple[Related, ...] = ()
     doc: int = 0
+    repo_path: str | None = None
     snippet: tuple[str, ...] = _field(default=(), compare=False)
     snippet_start: int = _field(default=0, compare=False)
 
     @property
     def fingerprint(self) -> str:
-        """A key that survives lines moving: rule, file, object, container, image, field."""
+        """A key that survives lines moving and the working directory changing.
+
+        Built from rule, repository-relative file, object, container and image (or field).
+        """
         parts = (
             self.rule,
-            self.path,
+            self.repo_path or self.path,
             str(self.obj or ""),
             self.container or "",
             self.image or "",

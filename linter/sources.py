@@ -32,6 +32,7 @@ class Source:
     display: str
     fs_path: str | None
     text: str | None = None
+    key: str | None = None  # repository-relative POSIX path: stable across working directories
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +117,10 @@ def expand(
             yield Notice(arg, f"cannot stat ({exc.strerror or exc}); skipped")
             continue
         if stat.S_ISDIR(st.st_mode):
-            yield from _walk(p, cwd, excluded)
+            yield from _walk(p, cwd, excluded, root)
         elif stat.S_ISREG(st.st_mode):
             if not excluded(p):
-                yield Source(_display(p, cwd) if p.is_absolute() else p.as_posix(), str(p))
+                yield Source(_display(p, cwd) if p.is_absolute() else p.as_posix(), str(p), key=_rel(p, root))
         else:
             yield Notice(arg, f"not a regular file ({_kind(st.st_mode)}); skipped")
 
@@ -134,7 +135,7 @@ def _kind(mode: int) -> str:
     return "a special file"
 
 
-def _walk(top: Path, cwd: Path, excluded: object) -> Iterator[Source | Notice]:
+def _walk(top: Path, cwd: Path, excluded: object, root: Path) -> Iterator[Source | Notice]:
     """Recursive walk that follows directory symlinks once and never loops."""
     is_excluded = excluded  # a callable (path, is_dir) -> bool
     seen: set[tuple[int, int]] = set()
@@ -178,7 +179,7 @@ def _walk(top: Path, cwd: Path, excluded: object) -> Iterator[Source | Notice]:
             if not stat.S_ISREG(fst.st_mode):
                 yield Notice(_display(p, cwd), f"not a regular file ({_kind(fst.st_mode)}); skipped")
                 continue
-            yield Source(_display(p, cwd), str(p))
+            yield Source(_display(p, cwd), str(p), key=_rel(p, root))
         stack.extend(reversed(subdirs))
 
 
