@@ -1,0 +1,481 @@
+"""Pull-secret facts of a run: Secrets, ServiceAccounts, pods, and a pod's effective pull secrets.
+
+Facts are built object by object (in the worker that parses the file) and are small and picklable:
+names, namespaces, spans, registry keys and problems — never nodes, and never a Secret's content.
+``resolve`` then answers, for the whole run, which secrets a pod's pulls would get and what is
+known about each (the ServiceAccount admission plugin copies, it does not merge).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from pullcheck.dockerconfig import DOCKERCFG, DOCKERCONFIGJSON, PULL_SECRET_KEYS, go_b64decode, has_placeholder, parse
+from pullcheck.finding import Fix, ObjectRef, Span
+from pullcheck.model import PodSpec, Resource
+from pullcheck.nodes import MappingNode, Node, ScalarNode, SequenceNode, get, get_key, scalar_text
+from pullcheck.pullsecrets import matching_keys
+
+if TYPE_CHECKING:
+    from pullcheck.config import Config
+
+PULL_KEYS = frozenset(PULL_SECRET_KEYS.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where something is written: file, span, document and the object it belongs to."""
+
+    path: str
+    span: Span
+    doc: int
+    obj: ObjectRef
+    helm_source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NameRef:
+    """One ``imagePullSecrets`` entry: the secret's name and where the name is written."""
+
+    name: str
+    place: Place
+
+
+@dataclass(frozen=True, slots=True)
+class SecretProblem:
+    """Something that makes a Secret useless (or harmful) as a pull secret, positioned where to fix it."""
+
+    message: str
+    place: Place
+    fatal: bool = False
+    fix: Fix | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SecretFact:
+    """A Secret (or a SealedSecret/ExternalSecret/generator that produces one) by namespace and name."""
+
+    kind: str
+    namespace: str
+    name: str
+    place: Place
+    type: str | None = None
+    readable: bool = True
+    pull_typed: bool = False
+    keys: tuple[str, ...] = ()
+    usable: bool = False
+    fatal: bool = False
+    unknown: bool = False
+    problems: tuple[SecretProblem, ...] = ()
+    misuse: SecretProblem | None = None  # reported only when a pod or ServiceAccount uses it to pull
+
+    @property
+    def content_known(self) -> bool:
+        """Whether the registry keys it holds are known (a plain, rendered Secret)."""
+        return self.readable and not self.unknown
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceAccountFact:
+    """A ServiceAccount and the pull secrets the admission plugin would copy from it."""
+
+    namespace: str
+    name: str
+    place: Place
+    secrets: tuple[NameRef, ...] = ()
+    field: Place | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerFact:
+    """A container's image and pull policy as written."""
+
+    name: str
+    image: str
+    field: str
+    place: Place
+    policy: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PodFact:
+    """A pod spec: namespace, ServiceAccount, its own pull secrets and its containers' images."""
+
+    namespace: str
+    field: str
+    place: Place
+    service_account: str
+    secrets: tuple[NameRef, ...]
+    listed: int
+    secrets_field: Place | None
+    containers: tuple[ContainerFact, ...]
+
+
+@dataclass(slots=True)
+class PullFacts:
+    """Every pull-related fact of a run, merged from the per-file shares."""
+
+    secrets: dict[tuple[str, str], list[SecretFact]] = field(default_factory=dict)
+    service_accounts: dict[tuple[str, str], list[ServiceAccountFact]] = field(default_factory=dict)
+    pods: list[PodFact] = field(default_factory=list)
+
+    def add(self, resource: Resource, namespace: str) -> None:
+        """Record what one object tells about pulls."""
+        for s in secret_facts(resource, namespace):
+            self.secrets.setdefault((s.namespace, s.name), []).append(s)
+        sa = service_account_fact(resource, namespace)
+        if sa is not None:
+            self.service_accounts.setdefault((sa.namespace, sa.name), []).append(sa)
+        self.pods.extend(pod_facts(resource, namespace))
+
+    def merge(self, other: PullFacts) -> None:
+        """Fold another (per-file) share into this one."""
+        for k, v in other.secrets.items():
+            self.secrets.setdefault(k, []).extend(v)
+        for k2, v2 in other.service_accounts.items():
+            self.service_accounts.setdefault(k2, []).extend(v2)
+        self.pods.extend(other.pods)
+
+    def secrets_named(self, name: str) -> list[SecretFact]:
+        """Every secret of that name, in any namespace."""
+        return [s for (_, n), group in self.secrets.items() if n == name for s in group]
+
+
+# -- building facts from objects ---------------------------------------------------------------------
+
+
+def _place(resource: Resource, node: Node, namespace: str) -> Place:
+    return Place(resource.path, resource.span(node), resource.document.index, resource.ref(namespace), resource.document.helm_source)
+
+
+def _name_node(resource: Resource) -> Node:
+    meta = get(resource.node, "metadata")
+    return get(meta, "name") or get(meta, "generateName") or get_key(resource.node, "kind") or resource.node
+
+
+def _refs(resource: Resource, seq: Node | None, namespace: str) -> tuple[tuple[NameRef, ...], int]:
+    """Well-formed ``- name: x`` entries of an imagePullSecrets list, and how many items it has."""
+    if not isinstance(seq, SequenceNode):
+        return (), 0
+    out: list[NameRef] = []
+    for item in seq.value:
+        node = get(item, "name")
+        name = scalar_text(node)
+        if node is not None and name:
+            out.append(NameRef(name, _place(resource, node, namespace)))
+    return tuple(out), len(seq.value)
+
+
+def _data_entries(resource: Resource) -> dict[str, tuple[Node, Node, bool]]:
+    """Secret data keys → (key node, value node, is base64); ``stringData`` wins over ``data``."""
+    out: dict[str, tuple[Node, Node, bool]] = {}
+    for section, encoded in (("data", True), ("stringData", False)):
+        m = get(resource.node, section)
+        if isinstance(m, MappingNode):
+            for k, v in m.value:
+                if isinstance(k, ScalarNode):
+                    out[str(k.value)] = (k, v, encoded)
+    return out
+
+
+def _near_pull_type(t: str) -> bool:
+    low = t.lower()
+    return "docker" in low and t not in PULL_SECRET_KEYS
+
+
+def _content(resource: Resource, ns: str, key: str, entry: tuple[Node, Node, bool]) -> tuple[list[SecretProblem], tuple[str, ...], bool, bool]:
+    """Decode one docker config value: (problems, registry keys, refused/fatal?, unknown?)."""
+    _knode, vnode, encoded = entry
+    text = scalar_text(vnode)
+    where = _place(resource, vnode, ns)
+    section = "data" if encoded else "stringData"
+    if text is None:
+        return [], (), False, True  # not a string: pull-field-invalid reports the shape
+    if has_placeholder(text):
+        return [], (), False, True
+    if encoded:
+        raw = go_b64decode(text)
+        if raw is None:
+            stripped = text.strip()
+            hint = " (it looks like plain JSON: put it under stringData, or base64-encode it)" if stripped.startswith("{") else ""
+            msg = f"data[{key}] is not valid base64{hint}: the API server refuses the Secret"
+            return [SecretProblem(msg, where, fatal=True)], (), True, False
+        decoded = raw.decode("utf-8", "replace")
+    else:
+        decoded = text
+    cfg = parse(decoded, legacy=key == PULL_SECRET_KEYS[DOCKERCFG])
+    if cfg.unknown:
+        return [], (), False, True
+    problems = [SecretProblem(f"{section}[{key}]: {p.message}", where, fatal=p.fatal or p.refused) for p in cfg.problems]
+    bad = any(p.refused for p in cfg.problems)
+    return problems, cfg.keys, bad or cfg.fatal, False
+
+
+def _secret(resource: Resource, namespace: str) -> SecretFact:
+    ns = resource.namespace or namespace
+    place = _place(resource, _name_node(resource), namespace)
+    type_node = get(resource.node, "type")
+    t = scalar_text(type_node)
+    entries = _data_entries(resource)
+    pull_keys_present = [k for k in entries if k in PULL_KEYS]
+    type_place = _place(resource, type_node, namespace) if type_node is not None else place
+    if t in PULL_SECRET_KEYS:
+        want = PULL_SECRET_KEYS[t]
+        if want not in entries:
+            other = [k for k in entries if k in PULL_KEYS or k.lstrip(".").lower().startswith("docker")]
+            if other:
+                knode = entries[other[0]][0]
+                msg = (
+                    f'a Secret of type {t} must hold the key "{want}", not "{other[0]}": the API server refuses it '
+                    "(and the kubelet reads only that key)"
+                )
+                prob = SecretProblem(msg, _place(resource, knode, namespace), fatal=True)
+            else:
+                msg = f'a Secret of type {t} must hold the key "{want}" in data or stringData: the API server refuses it'
+                prob = SecretProblem(msg, type_place, fatal=True)
+            return SecretFact("Secret", ns, resource.name, place, t, pull_typed=True, problems=(prob,), fatal=True)
+        problems, keys, bad, unknown = _content(resource, ns, want, entries[want])
+        fatal = any(p.fatal for p in problems)
+        return SecretFact(
+            "Secret",
+            ns,
+            resource.name,
+            place,
+            t,
+            pull_typed=True,
+            keys=keys,
+            usable=not bad and bool(keys),
+            fatal=fatal,
+            unknown=unknown,
+            problems=tuple(problems),
+        )
+    shown = f"type {t}" if t else "no type (so it is Opaque)"
+    if pull_keys_present:
+        want_type = DOCKERCFG if pull_keys_present[0] == PULL_SECRET_KEYS[DOCKERCFG] else DOCKERCONFIGJSON
+        msg = (
+            f'Secret "{resource.name}" holds "{pull_keys_present[0]}" but has {shown}: the kubelet reads pull '
+            f"credentials only from a Secret of type {want_type}"
+        )
+        fix = Fix(want_type, f"set type: {want_type}") if type_node is not None and t is not None else None
+        prob = SecretProblem(msg, type_place, fix=fix)
+    else:
+        msg = f'Secret "{resource.name}" has {shown}, not a docker config: the kubelet ignores it as a pull secret'
+        prob = SecretProblem(msg, type_place)
+    if t is not None and _near_pull_type(t):
+        intended = DOCKERCFG if PULL_SECRET_KEYS[DOCKERCFG] in entries else DOCKERCONFIGJSON
+        msg = f'type "{t}" is not a pull-secret type (did you mean "{intended}"?): the kubelet ignores this Secret'
+        typo = SecretProblem(msg, type_place, fix=Fix(intended, f"set type: {intended}"))
+        return SecretFact("Secret", ns, resource.name, place, t, pull_typed=True, problems=(typo,))
+    return SecretFact("Secret", ns, resource.name, place, t, misuse=prob)
+
+
+def _sealed(resource: Resource, namespace: str) -> SecretFact:
+    ns = resource.namespace or namespace
+    place = _place(resource, _name_node(resource), namespace)
+    spec = get(resource.node, "spec")
+    type_node = get(get(spec, "template"), "type")
+    t = scalar_text(type_node)
+    enc = get(spec, "encryptedData")
+    keys = {str(k.value) for k, _ in enc.value if isinstance(k, ScalarNode)} if isinstance(enc, MappingNode) else set()
+    problems: tuple[SecretProblem, ...] = ()
+    misuse = None
+    if t in PULL_SECRET_KEYS and PULL_SECRET_KEYS[t] not in keys and keys:
+        want = PULL_SECRET_KEYS[t]
+        msg = f'SealedSecret "{resource.name}" of type {t} has no encrypted "{want}": the unsealed Secret is refused'
+        problems = (SecretProblem(msg, _place(resource, type_node, namespace) if type_node else place, fatal=True),)
+    elif t is not None and t not in PULL_SECRET_KEYS:
+        msg = f'SealedSecret "{resource.name}" unseals to a Secret of type {t}: the kubelet ignores it as a pull secret'
+        misuse = SecretProblem(msg, _place(resource, type_node, namespace) if type_node else place)
+    return SecretFact(
+        "SealedSecret", ns, resource.name, place, t, readable=False, pull_typed=t in PULL_SECRET_KEYS,
+        usable=True, problems=problems, fatal=bool(problems), misuse=misuse,
+    )
+
+
+def _external(resource: Resource, namespace: str) -> SecretFact:
+    ns = resource.namespace or namespace
+    target = get(get(resource.node, "spec"), "target")
+    name_node = get(target, "name")
+    name = scalar_text(name_node) or resource.name
+    place = _place(resource, name_node if name_node is not None else _name_node(resource), namespace)
+    return SecretFact("ExternalSecret", ns, name, place, None, readable=False, usable=True)
+
+
+def _generated(resource: Resource, namespace: str) -> list[SecretFact]:
+    """Secrets of a kustomization's ``secretGenerator`` (kustomize rewrites references to them)."""
+    default_ns = scalar_text(get(resource.node, "namespace")) or namespace
+    out = []
+    gens = get(resource.node, "secretGenerator")
+    for item in gens.value if isinstance(gens, SequenceNode) else []:
+        node = get(item, "name")
+        name = scalar_text(node)
+        if node is None or not name:
+            continue
+        ns = scalar_text(get(item, "namespace")) or default_ns
+        t = scalar_text(get(item, "type"))
+        out.append(SecretFact("Kustomization", ns, name, _place(resource, node, namespace), t, readable=False, usable=True))
+    return out
+
+
+def secret_facts(resource: Resource, namespace: str) -> list[SecretFact]:
+    """The secrets an object is or produces, with what is wrong with them as pull secrets."""
+    kind, api = resource.kind, resource.api_version
+    if kind == "Secret" and api == "v1":
+        return [_secret(resource, namespace)]
+    if kind == "SealedSecret" and api.startswith("bitnami.com/"):
+        return [_sealed(resource, namespace)]
+    if kind == "ExternalSecret" and api.startswith("external-secrets.io/"):
+        return [_external(resource, namespace)]
+    if kind == "Kustomization" and api.startswith("kustomize.config.k8s.io/"):
+        return _generated(resource, namespace)
+    return []
+
+
+def service_account_fact(resource: Resource, namespace: str) -> ServiceAccountFact | None:
+    """A ServiceAccount's ``imagePullSecrets``."""
+    if resource.kind != "ServiceAccount" or resource.api_version != "v1":
+        return None
+    node = get(resource.node, "imagePullSecrets")
+    refs, _ = _refs(resource, node, namespace)
+    key = get_key(resource.node, "imagePullSecrets")
+    return ServiceAccountFact(
+        resource.namespace or namespace,
+        resource.name,
+        _place(resource, _name_node(resource), namespace),
+        refs,
+        _place(resource, key, namespace) if key is not None else None,
+    )
+
+
+def _knows_pull_fields(pod: PodSpec) -> bool:
+    """An implicit pod (Tekton steps...) counts only when its owner sets pull fields itself."""
+    return not pod.implicit or get(pod.node, "imagePullSecrets") is not None or get(pod.node, "serviceAccountName") is not None
+
+
+def pod_facts(resource: Resource, namespace: str) -> list[PodFact]:
+    """Every pod spec of a (whole, not patch) object with its pull secrets and images."""
+    if resource.partial:
+        return []
+    out = []
+    for pod in resource.pod_specs:
+        if pod.node is None or not _knows_pull_fields(pod):
+            continue
+        refs, listed = _refs(resource, pod.image_pull_secrets, namespace)
+        key = get_key(pod.node, "imagePullSecrets")
+        containers = []
+        for c in pod.containers:
+            text = c.image_text
+            if text is None or c.image is None:
+                continue
+            containers.append(ContainerFact(c.name, text, f"{c.field}.image", _place(resource, c.image, namespace), scalar_text(c.pull_policy)))
+        out.append(
+            PodFact(
+                resource.namespace or namespace,
+                pod.field,
+                _place(resource, pod.node, namespace),
+                pod.service_account or "default",
+                refs,
+                listed,
+                _place(resource, key, namespace) if key is not None else None,
+                tuple(containers),
+            )
+        )
+    return out
+
+
+# -- resolving a pod's pull secrets over the whole run -------------------------------------------------
+
+Source = Literal["pod", "service-account", "config", "unknown"]
+State = Literal["found", "external", "not-found", "wrong-namespace"]
+Coverage = Literal["covered", "uncovered", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class SecretUse:
+    """One secret a pod's pulls would use, and what the run knows about it."""
+
+    ref: NameRef
+    state: State
+    facts: tuple[SecretFact, ...] = ()  # same namespace when found; the other namespaces when wrong
+
+    @property
+    def content_known(self) -> bool:
+        """Whether every object of that name is a readable Secret (so its registry keys are known)."""
+        return self.state == "found" and all(f.content_known for f in self.facts)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Registry keys of the usable Secrets of that name."""
+        return tuple(k for f in self.facts if f.usable for k in f.keys)
+
+
+@dataclass(frozen=True, slots=True)
+class Effective:
+    """A pod's effective pull secrets: its own, else its ServiceAccount's (copy-if-empty)."""
+
+    source: Source
+    uses: tuple[SecretUse, ...]
+    service_accounts: tuple[ServiceAccountFact, ...] = ()
+
+    def coverage(self, image_name: str, complete: bool) -> tuple[Coverage, list[str]]:
+        """Whether some effective secret holds credentials the kubelet would try for the image.
+
+        Returns the verdict and the matching keys. A secret whose content the run cannot see
+        (sealed, external, declared, or absent without ``pull-secrets.complete``) makes a miss
+        "unknown"; one that exists only in another namespace holds nothing for this pod.
+        """
+        if self.source == "unknown":
+            return "unknown", []
+        hits = [k for u in self.uses for k in matching_keys(u.keys, image_name)]
+        if hits:
+            return "covered", hits
+        for u in self.uses:
+            if u.content_known or u.state == "wrong-namespace" or (u.state == "not-found" and complete):
+                continue
+            return "unknown", []
+        return "uncovered", []
+
+
+def _declared(config: Config, key: str) -> list[str] | None:
+    table: Mapping[str, list[str]] = config.get("service-accounts") or {}
+    return list(table[key]) if key in table else None
+
+
+def external(config: Config, namespace: str, name: str) -> bool:
+    """Whether config declares a secret as existing outside the run (``pull-secrets.external``)."""
+    patterns: Iterable[str] = config.get("pull-secrets.external") or ()
+    return any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(f"{namespace}/{name}", p) for p in patterns)
+
+
+def use_of(ref: NameRef, namespace: str, facts: PullFacts, config: Config, declared: bool = False) -> SecretUse:
+    """What the run knows about the secret ``ref`` names, seen from ``namespace``."""
+    here = facts.secrets.get((namespace, ref.name))
+    if here:
+        return SecretUse(ref, "found", tuple(here))
+    if declared or external(config, namespace, ref.name):
+        return SecretUse(ref, "external")
+    elsewhere = [s for s in facts.secrets_named(ref.name) if s.namespace != namespace]
+    if elsewhere:
+        return SecretUse(ref, "wrong-namespace", tuple(elsewhere))
+    return SecretUse(ref, "not-found")
+
+
+def resolve(pod: PodFact, facts: PullFacts, config: Config) -> Effective:
+    """The pull secrets the kubelet would get for this pod's images."""
+    if pod.listed:
+        return Effective("pod", tuple(use_of(r, pod.namespace, facts, config) for r in pod.secrets))
+    sas = tuple(facts.service_accounts.get((pod.namespace, pod.service_account), ()))
+    if sas:
+        seen: dict[str, NameRef] = {}
+        for sa in sas:
+            for r in sa.secrets:
+                seen.setdefault(r.name, r)
+        return Effective("service-account", tuple(use_of(r, pod.namespace, facts, config) for r in seen.values()), sas)
+    names = _declared(config, f"{pod.namespace}/{pod.service_account}")
+    if names is not None:
+        uses = tuple(use_of(NameRef(n, pod.place), pod.namespace, facts, config, declared=True) for n in names)
+        return Effective("config", uses)
+    return Effective("unknown", ())

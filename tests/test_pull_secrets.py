@@ -1,0 +1,303 @@
+"""Pull-secret scenarios: each fixture under fixtures/pull-secrets/ with the exact findings it must give.
+
+Only the pull-secret family is compared (other rules have their own tests); every expected finding
+is (rule id, line, column) in the fixture file, and the list must match exactly, in report order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ROOT, lint, lint_files, where
+
+FIXTURES = ROOT / "tests" / "fixtures" / "pull-secrets"
+PULL_RULES = frozenset(
+    {
+        "missing-pull-secret",
+        "service-account-secrets-ignored",
+        "pull-secret-not-found",
+        "pull-secret-wrong-namespace",
+        "pull-secret-invalid",
+        "pull-secret-registry-mismatch",
+        "pull-field-invalid",
+        "pull-policy-never",
+        "dockerhub-rate-limit",
+    }
+)
+
+HUB_PRIVATE = {"registries": {"private": ["docker.io/acme"]}}
+DECLARED = {"service-accounts": {"ci/builder": ["regcred"]}, "pull-secrets": {"external": ["ci/regcred"]}}
+COMPLETE = {"pull-secrets": {"complete": True}}
+
+# (scenario id, fixture, config, expected [(rule, line, column)])
+SCENARIOS: list[tuple[str, str, dict[str, Any], list[tuple[str, int, int]]]] = [
+    ("covered only through the ServiceAccount", "covered-by-service-account.yaml", {}, []),
+    ("ServiceAccount's secret is for another registry", "service-account-wrong-registry.yaml", {},
+     [("pull-secret-registry-mismatch", 10, 14)]),
+    ("secret in another namespace", "secret-in-other-namespace.yaml", {}, [("pull-secret-wrong-namespace", 8, 13)]),
+    ("key registry.example.com, image registry.example.com:5000/app", "port-not-covered.yaml", {},
+     [("pull-secret-registry-mismatch", 12, 14)]),
+    ("key https://registry.example.com:5000/v2/ covers :5000", "port-covered.yaml", {}, []),
+    ("https://index.docker.io/v1/ key, docker.io/acme/app and nginx", "dockerhub-index-v1-key.yaml", {}, []),
+    ("https://index.docker.io/v1/ key, docker.io/acme private", "dockerhub-index-v1-key.yaml", HUB_PRIVATE, []),
+    ("registry-1.docker.io key for a Docker Hub image", "dockerhub-registry-1-key.yaml", {},
+     [("pull-secret-registry-mismatch", 12, 14)]),
+    ("wildcard key *.example.com: one label yes, two no", "wildcard-key.yaml", {},
+     [("pull-secret-registry-mismatch", 14, 14)]),
+    ("key with a path covers only that prefix", "path-prefix-key.yaml", {}, [("pull-secret-registry-mismatch", 13, 14)]),
+    ("legacy kubernetes.io/dockercfg secret", "legacy-dockercfg.yaml", {}, []),
+    ("SealedSecret counts as present (content unknown)", "sealed-secret.yaml", {}, []),
+    ("ExternalSecret target counts as present", "external-secret.yaml", {}, []),
+    ("pull secret not in the run (CronJob)", "not-found.yaml", {}, [("pull-secret-not-found", 14, 21)]),
+    ("pull secret not in the run, pull-secrets.complete", "not-found.yaml", COMPLETE, [("pull-secret-not-found", 14, 21)]),
+    ("Opaque secret used as a pull secret", "opaque-secret-used.yaml", {}, [("pull-secret-invalid", 18, 7)]),
+    ("secret without type used as a pull secret", "secret-without-type.yaml", {}, [("pull-secret-invalid", 16, 9)]),
+    ("dockerconfigjson type with a .dockercfg key", "type-key-mismatch.yaml", {}, [("pull-secret-invalid", 8, 3)]),
+    ("plain JSON under data (not base64)", "data-not-base64.yaml", {}, [("pull-secret-invalid", 9, 23)]),
+    ("content is not JSON", "not-json.yaml", {}, [("pull-secret-invalid", 8, 22)]),
+    ("legacy map stored as .dockerconfigjson (no auths)", "legacy-format-in-dockerconfigjson.yaml", {},
+     [("pull-secret-invalid", 9, 23)]),
+    ("auths wrapper inside a legacy .dockercfg", "auths-in-dockercfg.yaml", {}, [("pull-secret-invalid", 8, 16)]),
+    ("auth that is not base64(user:password)", "auth-not-user-password.yaml", {}, [("pull-secret-invalid", 21, 23)]),
+    ("only credsStore/credHelpers", "creds-store-only.yaml", {}, [("pull-secret-invalid", 9, 23)]),
+    ("type misspelled kubernetes.io/dockerconfig", "wrong-type-typo.yaml", {}, [("pull-secret-invalid", 6, 7)]),
+    ("docker config written as a YAML mapping", "stringdata-mapping.yaml", {}, [("pull-field-invalid", 10, 5)]),
+    ("no pull secret, ServiceAccount in the run has none", "missing-pull-secret.yaml", {}, [("missing-pull-secret", 19, 18)]),
+    ("no pull secret, ServiceAccount not in the run", "service-account-not-in-run.yaml", {}, [("missing-pull-secret", 10, 14)]),
+    ("ECR, Artifact Registry, ACR without secrets (notes)", "credential-provider-registry.yaml", {},
+     [("missing-pull-secret", 9, 14), ("missing-pull-secret", 11, 14), ("missing-pull-secret", 13, 14)]),
+    ("credential providers switched off", "credential-provider-registry.yaml",
+     {"rules": {"missing-pull-secret": {"credential-providers": "off"}}}, []),
+    ("pod's own list hides the ServiceAccount's", "service-account-secrets-ignored.yaml", {},
+     [("service-account-secrets-ignored", 16, 3)]),
+    ("always, [name], on a container, imagePullSecret", "pull-fields.yaml", {},
+     [("pull-field-invalid", 11, 7), ("missing-pull-secret", 15, 18), ("pull-field-invalid", 16, 28),
+      ("pull-field-invalid", 17, 11), ("pull-field-invalid", 26, 22)]),
+    ("imagePullPolicy: Never", "pull-policy-never.yaml", {}, [("pull-policy-never", 9, 24)]),
+    ("anonymous Docker Hub pull; mirror.gcr.io is not Hub", "dockerhub-anonymous.yaml", {},
+     [("dockerhub-rate-limit", 19, 18)]),
+    ("apply namespace default: secret is in prod", "apply-namespace.yaml", {}, [("pull-secret-wrong-namespace", 8, 13)]),
+    ("apply namespace prod (--namespace prod)", "apply-namespace.yaml", {"namespace": "prod"}, []),
+    ("Docker Hub repo public by default", "private-hub-repo.yaml", {}, [("dockerhub-rate-limit", 16, 14)]),
+    ("Docker Hub org private by config", "private-hub-repo.yaml", HUB_PRIVATE, [("missing-pull-secret", 16, 14)]),
+    ("ServiceAccount and secret not declared", "declared-in-config.yaml", {},
+     [("missing-pull-secret", 11, 14), ("pull-secret-not-found", 20, 13)]),
+    ("ServiceAccount and secret declared in config", "declared-in-config.yaml", DECLARED, []),
+    ("ServiceAccount names a missing secret", "service-account-secret-not-found.yaml", {}, [("pull-secret-not-found", 7, 11)]),
+    ("annotation and comment suppression", "suppressed.yaml", {}, []),
+]
+
+
+def _pull(findings: list[Any]) -> list[Any]:
+    return [f for f in findings if f.rule in PULL_RULES]
+
+
+@pytest.mark.parametrize(("fixture", "config", "expected"), [s[1:] for s in SCENARIOS], ids=[s[0] for s in SCENARIOS])
+def test_scenario(fixture: str, config: dict[str, Any], expected: list[tuple[str, int, int]]) -> None:
+    findings = _pull(lint_files([FIXTURES / fixture], config))
+    assert where(findings) == expected, [f.message for f in findings]
+
+
+def test_every_fixture_is_a_scenario() -> None:
+    used = {s[1] for s in SCENARIOS}
+    assert used == {p.name for p in FIXTURES.glob("*.yaml")}
+    assert len(SCENARIOS) >= 25
+
+
+def _one(fixture: str, config: dict[str, Any] | None = None) -> Any:
+    findings = _pull(lint_files([FIXTURES / fixture], config or {}))
+    assert len(findings) == 1, [f.message for f in findings]
+    return findings[0]
+
+
+def test_levels_follow_config() -> None:
+    assert _one("not-found.yaml").level == "note"
+    assert _one("not-found.yaml", COMPLETE).level == "error"
+    assert _one("not-found.yaml", {"rules": {"pull-secret-not-found": "warning"}}).level == "warning"
+    levels = {f.level for f in _pull(lint_files([FIXTURES / "credential-provider-registry.yaml"]))}
+    assert levels == {"note"}
+    cfg = {"rules": {"missing-pull-secret": {"credential-providers": "warning"}}}
+    assert {f.level for f in _pull(lint_files([FIXTURES / "credential-provider-registry.yaml"], cfg))} == {"warning"}
+    assert _one("service-account-not-in-run.yaml").level == "warning"
+
+
+def test_messages_explain_the_miss() -> None:
+    assert "has no port, and the kubelet matches ports exactly" in _one("port-not-covered.yaml").message
+    assert "never matches Docker Hub images" in _one("dockerhub-registry-1-key.yaml").message
+    assert 'a "*" matches exactly one host label' in _one("wildcard-key.yaml").message
+    assert 'covers only repositories under "team"' in _one("path-prefix-key.yaml").message
+    assert "base64-encoded twice" in _one("auth-not-user-password.yaml").message
+    assert "fails every pull" in _one("auth-not-user-password.yaml").message
+    sa = _one("service-account-not-in-run.yaml").message
+    assert '"api" is not in the run' in sa and 'service-accounts: {"shop/api": [<secret>]}' in sa
+    assert '"mirror-cred" is not used' in _one("service-account-secrets-ignored.yaml").message
+
+
+def test_mismatch_points_at_the_secret_as_related() -> None:
+    f = _one("port-not-covered.yaml")
+    assert [(r.span.line, r.span.column) for r in f.related] == [(17, 9)]
+    assert '"registry.example.com"' in f.related[0].message
+    wrong = _one("secret-in-other-namespace.yaml")
+    assert [(r.span.line, r.span.column) for r in wrong.related] == [(16, 9)]
+
+
+def test_fixes_are_exact() -> None:
+    fields = {(f.span.line, f.span.column): f.fix for f in _pull(lint_files([FIXTURES / "pull-fields.yaml"])) if f.fix}
+    assert {k: v.replacement for k, v in fields.items() if v} == {
+        (11, 7): "imagePullSecrets",
+        (16, 28): "Always",
+        (26, 22): "{name: regcred}",
+    }
+    typo = _one("wrong-type-typo.yaml")
+    assert typo.fix is not None and typo.fix.replacement == "kubernetes.io/dockerconfigjson"
+    opaque = _one("opaque-secret-used.yaml")
+    assert opaque.fix is not None and opaque.fix.replacement == "kubernetes.io/dockerconfigjson"
+
+
+def _run(paths: list[Path], jobs: int) -> list[Any]:
+    from pullcheck.config import Config
+    from pullcheck.engine import Engine, RunOptions
+    from pullcheck.rule import all_rules
+    from pullcheck.sources import Source
+
+    rules, _ = all_rules(with_plugins=False)
+    findings, _ = Engine(Config(), rules, RunOptions(jobs=jobs)).run([Source(str(p), str(p)) for p in paths])
+    return findings
+
+
+def test_facts_survive_pickling_and_merge_across_files(tmp_path: Path) -> None:
+    """Secrets in one file cover pods in another, also when files are linted in worker processes."""
+    import pickle
+
+    from pullcheck.index import Index
+
+    pod = (FIXTURES / "port-not-covered.yaml").read_text().split("---")[0]
+    secret = "---".join((FIXTURES / "port-not-covered.yaml").read_text().split("---")[1:])
+    paths = []
+    for i in range(30):  # enough files for the engine to use its process pool
+        p = tmp_path / f"pod{i:02}.yaml"
+        p.write_text(pod)
+        paths.append(p)
+    s = tmp_path / "zz-secret.yaml"
+    s.write_text(secret)
+    serial = where(_pull(lint_files([*paths, s])))
+    parallel = where(_pull(_run([*paths, s], jobs=4)))
+    assert serial == parallel == [("pull-secret-registry-mismatch", 12, 14)] * 30
+    from pullcheck.config import Config
+    from pullcheck.engine import Engine
+    from pullcheck.rule import all_rules
+    from pullcheck.sources import Source
+
+    rules, _ = all_rules(with_plugins=False)
+    fixture = FIXTURES / "service-account-secrets-ignored.yaml"
+    idx = Engine(Config(), rules).lint_file(Source(str(fixture), str(fixture))).index
+    back: Index = pickle.loads(pickle.dumps(idx))
+    assert back.pulls == idx.pulls
+    assert sorted(back.pulls.secrets) == [("shop", "mirror-cred"), ("shop", "regcred")]
+    assert back.pulls.secrets[("shop", "regcred")][0].keys == ("registry.example.com",)
+    assert "cm9ib3Q6czNjcmV0" not in repr(back.pulls)
+
+
+def test_service_account_with_own_list_in_same_run_is_merged_by_name() -> None:
+    text = """
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: a, namespace: ns}
+    spec:
+      serviceAccountName: builder
+      containers:
+      - name: a
+        image: registry.example.com/a:1
+    """
+    assert where(_pull(lint(text))) == [("missing-pull-secret", 9, 12)]
+    declared = {"service-accounts": {"ns/builder": ["regcred"]}}
+    assert _pull(lint(text, declared)) == []
+
+
+def test_fatal_secret_is_reported_even_when_unused() -> None:
+    text = """
+    apiVersion: v1
+    kind: Secret
+    metadata: {name: s}
+    type: kubernetes.io/dockerconfigjson
+    data:
+      .dockerconfigjson: "not base64!"
+    """
+    assert where(_pull(lint(text))) == [("pull-secret-invalid", 7, 23)]
+
+
+def test_unrendered_secret_is_unknown_not_invalid() -> None:
+    text = """
+    apiVersion: v1
+    kind: Secret
+    metadata: {name: s}
+    type: kubernetes.io/dockerconfigjson
+    stringData:
+      .dockerconfigjson: '{"auths": {"${REGISTRY}": {"auth": "${AUTH}"}}}'
+    """
+    assert _pull(lint(text)) == []
+
+
+def test_argo_workflow_pull_secrets_apply_to_its_templates() -> None:
+    text = """
+    apiVersion: argoproj.io/v1alpha1
+    kind: Workflow
+    metadata: {name: w, namespace: ci}
+    spec:
+      imagePullSecrets:
+      - name: regcred
+      templates:
+      - name: main
+        container:
+          image: registry.example.com:5000/ci/tool:1
+    ---
+    apiVersion: v1
+    kind: Secret
+    metadata: {name: regcred, namespace: ci}
+    type: kubernetes.io/dockerconfigjson
+    stringData:
+      .dockerconfigjson: '{"auths": {"registry.example.com": {"username": "u", "password": "p"}}}'
+    """
+    assert where(_pull(lint(text))) == [("pull-secret-registry-mismatch", 11, 14)]
+
+
+def test_sarif_carries_the_secret_as_related_location() -> None:
+    import json
+
+    from conftest import run_cli
+
+    res = run_cli(str(FIXTURES / "port-not-covered.yaml"), "--format", "sarif", cwd=ROOT)
+    assert res.returncode == 1, res.stderr
+    results = json.loads(res.stdout)["runs"][0]["results"]
+    hit = [r for r in results if r["ruleId"] == "pull-secret-registry-mismatch"]
+    assert len(hit) == 1
+    region = hit[0]["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (12, 14)
+    related = hit[0]["relatedLocations"][0]["physicalLocation"]["region"]
+    assert (related["startLine"], related["startColumn"]) == (17, 9)
+
+
+def test_namespace_flag_sets_the_apply_namespace() -> None:
+    import json
+
+    from conftest import run_cli
+
+    fixture = str(FIXTURES / "apply-namespace.yaml")
+    default = json.loads(run_cli(fixture, "--format", "json", cwd=ROOT).stdout)["findings"]
+    assert [(f["rule"], f["line"], f["column"]) for f in default if f["rule"] in PULL_RULES] == [
+        ("pull-secret-wrong-namespace", 8, 13)
+    ]
+    res = run_cli(fixture, "--format", "json", "--namespace", "prod", cwd=ROOT)
+    assert res.returncode == 0, res.stdout
+    assert [f for f in json.loads(res.stdout)["findings"] if f["rule"] in PULL_RULES] == []
+
+
+def test_suppression_scenario_has_something_to_suppress() -> None:
+    text = (FIXTURES / "suppressed.yaml").read_text()
+    bare = "\n".join(
+        line.split("  # pullcheck")[0] for line in text.splitlines() if "annotations:" not in line and "pullcheck.dev/" not in line
+    )
+    assert where(_pull(lint(bare))) == [("pull-secret-not-found", 8, 13), ("pull-policy-never", 14, 24)]
