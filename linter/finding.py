@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from dataclasses import field as _field
 from typing import Literal
 
 Level = Literal["error", "warning", "note"]
+_DIGITS = re.compile(r"\d+")  # line numbers in parser messages must not change a fingerprint
 LEVELS: tuple[Level, ...] = ("note", "warning", "error")
 
 
@@ -93,9 +95,9 @@ class Finding:
             self.container or "",
             self.image or "",
             self.field or "" if self.image is None else "",
-            self.message if self.obj is None and self.image is None else "",
+            _DIGITS.sub("#", self.message) if self.obj is None and self.image is None else "",
         )
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
     def sort_key(self) -> tuple[str, int, int, str]:
         """Order findings by file, position and rule so every output is deterministic."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from pullcheck.finding import Finding
@@ -47,3 +48,19 @@ def by_comment(finding: Finding, lines: Sequence[str]) -> bool:
         if 1 <= n <= len(lines) and matches(comment_ignores(lines[n - 1]), finding.rule):
             return True
     return False
+
+
+def by_baseline(findings: Sequence[Finding], known: Counter[str]) -> tuple[list[Finding], int]:
+    """The findings not in a baseline (fingerprint counts), and how many the baseline silenced.
+
+    Matching is by fingerprint, never by line; a fingerprint listed n times silences n findings.
+    """
+    left = Counter(known)
+    kept: list[Finding] = []
+    for f in findings:
+        fp = f.fingerprint
+        if left[fp] > 0:
+            left[fp] -= 1
+        else:
+            kept.append(f)
+    return kept, len(findings) - len(kept)

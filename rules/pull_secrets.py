@@ -8,6 +8,8 @@ No message ever contains a credential: facts hold registry keys and problems, ne
 
 from __future__ import annotations
 
+import textwrap
+
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -37,8 +39,8 @@ _POD = """
 
 def _example(spec: str, *docs: str) -> str:
     """A Deployment with the given pod-spec lines, followed by more documents."""
-    body = _POD + "\n".join("          " + line for line in spec.strip("\n").splitlines())
-    return "\n---".join([body, *docs])
+    body = textwrap.dedent(_POD) + "\n".join("      " + line for line in spec.strip("\n").splitlines())
+    return "\n---".join([body, *(textwrap.dedent(d) for d in docs)])
 
 
 _REGCRED_OK = """
