@@ -9,7 +9,6 @@ No message ever contains a credential: facts hold registry keys and problems, ne
 from __future__ import annotations
 
 import textwrap
-
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any

@@ -189,6 +189,7 @@ def test_parser_findings_survive_lines_moving(repo: Path) -> None:
                       "          image: ghcr.io/acme/web:1.0\n          image: ghcr.io/acme/web:1.0\n")
     (repo / "deploy" / "web.yaml").write_text(dup, encoding="utf-8")
     rc, items = findings(repo, "deploy/web.yaml")
+    assert rc == 1
     assert "duplicate-key" in {f["rule"] for f in items}
     assert run_cli("--write-baseline", "b.json", "deploy/web.yaml", cwd=repo).returncode == 0
     (repo / "deploy" / "web.yaml").write_text("# a comment\n\n" + dup, encoding="utf-8")
