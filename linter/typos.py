@@ -1,0 +1,419 @@
+"""Find the registry host or repository path an image most likely meant, when it names an unknown one.
+
+Known names come from three places, each with a weight: the built-in catalogue and the config
+allowlist (certain), and the images used in the run (their number of uses). An unknown name is a
+typo of a known one when they are within a small Damerau-Levenshtein distance (``rapidfuzz``;
+a transposition counts as one edit), the known one outweighs it (a name seen several times in the
+run is never the typo of one seen once), and the difference is not one that distinct real names
+often have: digits only (``app-v1``/``app-v2``), separators only (``google_samples``/
+``google-samples``), or a whole extra segment (``kube-proxy``/``kube-proxy-amd64``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from pullcheck.catalogue import DOCKER_HUB, Allowlist, Catalogue, catalogue, is_glob, is_private_host
+from pullcheck.imageref import ImageRef, InvalidReference, parse, traps
+
+CERTAIN = math.inf
+RUN = "run"
+# A cloud pattern's fixed suffix (``azurecr.io``) is compared with the host's tail only when it is
+# this long: shorter ones (``icr.io``, ``ocir.io``) are one edit away from other registries.
+PATTERN_SUFFIX_MIN = 8
+SEPARATORS = frozenset("-_.")
+# Spaces whose repositories are Docker Hub's, written under another prefix.
+_MIRRORS: dict[str, str] = {"mirror.gcr.io": "", "public.ecr.aws": "docker/library/"}
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """How close is close: decided from the real corpus and injected typos (bench/typo_eval.py).
+
+    On ../shared/corpus/real (1,929 image uses, one run) these defaults report nothing, and they
+    find 98.7% of 300 one-edit typos injected into registry hosts and 84.3% of 300 injected into
+    repository paths (99.1% of those whose intended name is catalogued or used twice elsewhere).
+    ``max_distance`` 2 found no more one-edit typos and reported a real name (``foo/bar`` as
+    ``rook/bar``); ``min_length`` 3 gained one typo and made one wrong suggestion, 5 lost 20.
+    """
+
+    max_distance: int = 1
+    min_length: int = 4  # shortest path component (or host) that can be the intended name
+    min_host_length: int = 6
+    run_ratio: float = 1.0  # a run name must be used more than ratio x the unknown one's uses (and twice)
+
+
+@dataclass(frozen=True, slots=True)
+class Typo:
+    """An unknown host or repository path and the known name(s) it most likely meant."""
+
+    part: Literal["registry", "repository"]
+    written: str
+    suggestions: tuple[str, ...]
+    replacement: str | None
+    source: str
+    distance: int
+
+    @property
+    def certain(self) -> bool:
+        """One clear suggestion: the fix can be applied."""
+        return self.replacement is not None
+
+
+@dataclass(slots=True)
+class _Space:
+    exact: dict[str, float] = field(default_factory=dict)
+    prefixes: dict[str, float] = field(default_factory=dict)
+    certain_exact: set[str] = field(default_factory=set)
+    certain_prefixes: set[str] = field(default_factory=set)
+    origin: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """How an image is compared: its name space, its path in that space, and what precedes it."""
+
+    space: str
+    path: str
+    written_prefix: str
+    official_only: bool = False
+
+
+def view(ref: ImageRef) -> View:
+    """The comparison view of a reference; Docker Hub mirrors share Docker Hub's space."""
+    registry = ref.registry.lower()
+    repo = ref.repository
+    written = ref.path
+    if registry == DOCKER_HUB or registry in _MIRRORS:
+        mirror_prefix = _MIRRORS.get(registry, "")
+        if registry == "public.ecr.aws":
+            if not repo.startswith(mirror_prefix):
+                return View(registry, repo, "")
+            repo = repo[len(mirror_prefix) :]
+        if repo.startswith("library/") and "/" not in repo[8:]:
+            repo = repo[8:]
+        return View(DOCKER_HUB, repo, written[: len(written) - len(repo)], registry == "public.ecr.aws")
+    return View(registry, repo, written[: len(written) - len(repo)])
+
+
+def _diff(a: str, b: str) -> tuple[int, str, str]:
+    """Common prefix length and the differing middles of two strings."""
+    n = min(len(a), len(b))
+    p = 0
+    while p < n and a[p] == b[p]:
+        p += 1
+    s = 0
+    while s < n - p and a[len(a) - 1 - s] == b[len(b) - 1 - s]:
+        s += 1
+    return p, a[p : len(a) - s], b[p : len(b) - s]
+
+
+def _digits_benign(longer: str, start: int, end: int) -> bool:
+    """Digits inserted at [start, end) of ``longer`` look like a version: next to a digit, or ending a token."""
+    before = longer[start - 1] if start > 0 else ""
+    after = longer[end] if end < len(longer) else ""
+    if before.isdigit() or after.isdigit():
+        return True
+    return before.isalnum() and (after == "" or after in SEPARATORS or after == "/")
+
+
+def benign_difference(a: str, b: str, host: bool = False) -> bool:
+    """Differences real, distinct names often have: a version number, separators, an extra segment.
+
+    Version-like digits: a digit replaced by a digit (``app-v1``/``app-v2``), or digits added
+    next to a digit or at the end of a token (``python``/``python3``). One separator for another
+    (``google_samples``/``google-samples``) or a doubled one, in repository paths; in host names a
+    dot or dash more or less is no other real registry. An extra segment: ``kube-proxy-amd64``.
+    """
+    p, am, bm = _diff(a, b)
+    changed = am + bm
+    if not changed:
+        return True
+    if all(c.isdigit() or c in SEPARATORS for c in changed):
+        if am and bm and any(c.isdigit() for c in am) and any(c.isdigit() for c in bm):
+            return True  # one version for another: "v1"/"v2", "cu121.1-4"/"cu121.2-1"
+        if not (am and bm) and all(c.isdigit() for c in changed):
+            return _digits_benign(a if am else b, p, p + len(changed))
+    if all(c in SEPARATORS for c in changed):
+        if host:
+            return False
+        if am and bm:  # one separator for another
+            return True
+        longer = a if am else b
+        end = p + len(changed)
+        return (p > 0 and longer[p - 1] in SEPARATORS) or (end < len(longer) and longer[end] in SEPARATORS)
+    if not am or not bm:  # pure insertion: a whole extra segment such as "-amd64" or "/v2"
+        extra = am or bm
+        longer = a if am else b
+        before = longer[p - 1] if p > 0 else ""
+        after = longer[p + len(extra)] if p + len(extra) < len(longer) else ""
+        bounds = SEPARATORS | {"/", ""}
+        if (extra[0] in bounds or extra[-1] in bounds) and (before in bounds or after in bounds):
+            return True
+    return False
+
+
+def _component_length(known: str, start: int, end: int, seps: str = "/") -> int:
+    """Length of the component(s) of ``known`` that hold the region [start, end)."""
+    lo = max((known.rfind(c, 0, start) for c in seps), default=-1) + 1
+    his = [i for i in (known.find(c, max(end, start)) for c in seps) if i >= 0]
+    hi = min(his) if his else len(known)
+    return hi - lo
+
+
+class KnownNames:
+    """Every name an image could have meant in one run, with weights, and the typo search."""
+
+    def __init__(
+        self,
+        run_images: Mapping[str, int],
+        allow: Allowlist | None = None,
+        thresholds: Thresholds | None = None,
+        cat: Catalogue | None = None,
+    ) -> None:
+        """Build the known sets from the catalogue, the allowlist and the run's image uses."""
+        self.cat = cat or catalogue()
+        self.allow = allow or Allowlist()
+        self.t = thresholds or Thresholds()
+        self.hosts: dict[str, float] = {}
+        self.host_origin: dict[str, str] = {}
+        self.spaces: dict[str, _Space] = {}
+        self.name_uses: dict[tuple[str, str], int] = {}
+        self._pools: dict[tuple[str, str, int], list[str]] = {}
+        for h in self.cat.hosts | self.cat.docker_hub_hosts:
+            self._host(h, CERTAIN, "a well-known registry")
+        for h in self.allow.literal_hosts():
+            self._host(h.split(":")[0], CERTAIN, "allowed in the config")
+        for registry, paths in self.cat.repositories.items():
+            for path in paths:
+                self._exact(registry, path, CERTAIN, "a well-known image")
+        self._exact_origin_official()
+        for registry, spaces in self.cat.namespaces.items():
+            for q in spaces:
+                self._prefix(registry, q, CERTAIN, "a well-known namespace")
+        for name in self.allow.exact_names():
+            ref = _parse(name)
+            if ref is not None:
+                v = view(ref)
+                self._exact(v.space, v.path, CERTAIN, "allowed in the config")
+        for name in self.allow.name_prefixes():
+            ref = _parse(name + "/x")
+            if ref is not None and "/" in view(ref).path:
+                v = view(ref)
+                self._prefix(v.space, v.path.rsplit("/", 1)[0], CERTAIN, "allowed in the config")
+        for text, uses in run_images.items():
+            ref = _parse(text)
+            if ref is None:
+                continue
+            if ref.domain is not None:
+                host = ref.host.lower()
+                if self.hosts.get(host) != CERTAIN:
+                    self._host(host, uses, RUN)
+            v = view(ref)
+            key = (v.space, v.path)
+            self.name_uses[key] = self.name_uses.get(key, 0) + uses
+            self._exact(v.space, v.path, uses, RUN)
+            parts = v.path.split("/")
+            for k in range(1, len(parts)):
+                self._prefix(v.space, "/".join(parts[:k]), uses, RUN)
+
+    # -- building --------------------------------------------------------------------------------
+    def _host(self, host: str, weight: float, origin: str) -> None:
+        old = self.hosts.get(host, 0)
+        self.hosts[host] = CERTAIN if CERTAIN in (old, weight) else old + weight
+        if old != CERTAIN:
+            self.host_origin[host] = origin
+
+    def _space(self, name: str) -> _Space:
+        return self.spaces.setdefault(name, _Space())
+
+    def _exact(self, space: str, path: str, weight: float, origin: str) -> None:
+        s = self._space(space)
+        old = s.exact.get(path, 0)
+        s.exact[path] = CERTAIN if CERTAIN in (old, weight) else old + weight
+        if weight == CERTAIN:
+            s.certain_exact.add(path)
+        if old != CERTAIN:
+            s.origin[path] = origin
+
+    def _exact_origin_official(self) -> None:
+        s = self._space(DOCKER_HUB)
+        for name in self.cat.repositories.get(DOCKER_HUB, ()):
+            if "/" not in name:
+                s.origin[name] = "a Docker Hub official image"
+
+    def _prefix(self, space: str, prefix: str, weight: float, origin: str) -> None:
+        s = self._space(space)
+        old = s.prefixes.get(prefix, 0)
+        s.prefixes[prefix] = CERTAIN if CERTAIN in (old, weight) else old + weight
+        if weight == CERTAIN:
+            s.certain_prefixes.add(prefix)
+        key = "ns:" + prefix
+        if old != CERTAIN:
+            s.origin[key] = origin
+
+    # -- querying --------------------------------------------------------------------------------
+    def _qualifies(self, candidate: float, mine: float) -> bool:
+        """A candidate may be the intended name: certain, or used more (and at least twice)."""
+        return candidate == CERTAIN or (candidate >= 2 and candidate > self.t.run_ratio * mine)
+
+    def _pool(self, kind: str, space: str, depth: int) -> list[str]:
+        """The candidate strings of one kind, listed once per run."""
+        key = (kind, space, depth)
+        pool = self._pools.get(key)
+        if pool is None:
+            if kind == "host":
+                pool = list(self.hosts)
+            elif kind == "exact":
+                pool = list(self.spaces[space].exact)
+            else:
+                pool = [q for q in self.spaces[space].prefixes if q.count("/") == depth - 1]
+            self._pools[key] = pool
+        return pool
+
+    def _close(self, query: str, pool: list[str]) -> list[tuple[str, int]]:
+        found = process.extract(
+            query, pool, scorer=DamerauLevenshtein.distance, score_cutoff=self.t.max_distance, limit=None
+        )
+        return [(str(c), int(d)) for c, d, _ in found if c != query]
+
+    def known_host(self, host: str) -> bool:
+        """Whether a host is known for certain (catalogue, cloud pattern or allowlist)."""
+        if self.hosts.get(host) == CERTAIN or self.cat.is_known_host(host):
+            return True
+        return any(_host_glob_match(host, p) for p in self.allow.hosts)
+
+    def host_typo(self, ref: ImageRef) -> Typo | None:
+        """The registry host the reference most likely meant, if its own host is an unknown near miss."""
+        if ref.domain is None:
+            return None
+        host = ref.host.lower()
+        if is_private_host(host) or self.known_host(host):
+            return None
+        mine = self.hosts.get(host, 1)
+        found: dict[str, tuple[int, str]] = {}
+        for cand, d in self._close(host, self._pool("host", "", 0)):
+            if not self._qualifies(self.hosts[cand], mine) or len(cand) < self.t.min_host_length:
+                continue
+            if benign_difference(host, cand, host=True):
+                continue
+            found[cand] = (d, _describe(self.host_origin.get(cand, ""), self.hosts[cand]))
+        for pattern in self.cat.patterns if not found else ():
+            split = _pattern_tail(host, pattern)
+            if split is None:
+                continue
+            head, tail, suffix = split
+            d = DamerauLevenshtein.distance(tail, suffix, score_cutoff=self.t.max_distance)
+            if 0 < d <= self.t.max_distance and len(suffix) >= PATTERN_SUFFIX_MIN:
+                if not benign_difference(tail, suffix, host=True):
+                    found[head + suffix] = (d, f"the cloud registry pattern {pattern}")
+        if not found:
+            return None
+        best = min(d for d, _ in found.values())
+        winners = sorted(c for c, (d, _) in found.items() if d == best)
+        domain = ref.domain
+        port = domain[len(ref.host) :] if domain.lower().startswith(host) else ""
+        replacement = None
+        if len(winners) == 1:
+            replacement = winners[0] + port + ref.format()[len(domain) :]
+        return Typo("registry", ref.host, tuple(winners), replacement, found[winners[0]][1], best)
+
+    def repository_typo(self, ref: ImageRef) -> Typo | None:
+        """The repository path the reference most likely meant, if its own path is an unknown near miss."""
+        v = view(ref)
+        space = self.spaces.get(v.space)
+        if space is None or v.path in space.certain_exact:
+            return None
+        mine = self.name_uses.get((v.space, v.path), 1)
+        found: dict[str, tuple[int, str]] = {}
+        for cand, d in self._close(v.path, self._pool("exact", v.space, 0)):
+            if v.official_only and "/" in cand:
+                continue
+            if self._qualifies(space.exact[cand], mine) and self._plausible(v.path, cand):
+                found[cand] = (d, _describe(space.origin.get(cand, ""), space.exact[cand]))
+        parts = v.path.split("/")
+        for k in range(1, len(parts)):
+            mine_prefix = "/".join(parts[:k])
+            if mine_prefix in space.certain_prefixes or v.official_only:
+                continue
+            my_weight = space.prefixes.get(mine_prefix, mine)
+            for cand, d in self._close(mine_prefix, self._pool("prefix", v.space, k)):
+                if self._qualifies(space.prefixes[cand], my_weight) and self._plausible(mine_prefix, cand):
+                    corrected = cand + v.path[len(mine_prefix) :]
+                    origin = _describe(space.origin.get("ns:" + cand, ""), space.prefixes[cand])
+                    found.setdefault(corrected, (d, f'"{cand}/" is {origin}'))
+        if not found:
+            return None
+        best = min(d for d, _ in found.values())
+        winners = sorted(c for c, (d, _) in found.items() if d == best)
+        replacement = None
+        if len(winners) == 1:
+            prefix = v.written_prefix
+            if prefix.endswith("library/") and "/" in winners[0] and not v.official_only:
+                prefix = prefix[: -len("library/")]
+            domain = ref.domain + "/" if ref.domain is not None else ""
+            tail = ref.format()[len(domain) + len(ref.path) :]
+            replacement = domain + prefix + winners[0] + tail
+        return Typo("repository", v.path, tuple(winners), replacement, found[winners[0]][1], best)
+
+    def _plausible(self, mine: str, cand: str) -> bool:
+        """Long enough where they differ, and not a difference distinct real names often have."""
+        if benign_difference(mine, cand):
+            return False
+        p, _am, bm = _diff(mine, cand)
+        return _component_length(cand, p, p + len(bm)) >= self.t.min_length
+
+    def typo(self, ref: ImageRef) -> Typo | None:
+        """The host typo of a reference, else its repository typo, else None."""
+        if traps(ref):
+            return None
+        return self.host_typo(ref) or self.repository_typo(ref)
+
+
+def _describe(origin: str, weight: float) -> str:
+    """Where a suggestion is known from, for the message."""
+    if origin == RUN:
+        return f"used {int(weight)} times in this run"
+    return origin
+
+
+def _parse(text: str) -> ImageRef | None:
+    try:
+        return parse(text)
+    except (InvalidReference, TypeError):
+        return None
+
+
+def _host_glob_match(host: str, pattern: str) -> bool:
+    from fnmatch import fnmatchcase
+
+    return fnmatchcase(host, pattern) or fnmatchcase(host, pattern.split(":")[0])
+
+
+def _pattern_tail(host: str, pattern: str) -> tuple[str, str, str] | None:
+    """Split a host the way a ``*.suffix`` / ``*-suffix`` pattern reads it: (head, tail, suffix)."""
+    if len(pattern) < 3 or pattern[0] != "*" or pattern[1] not in ".-" or is_glob(pattern[2:]):
+        return None
+    suffix = pattern[2:]
+    n = suffix.count(".") + 1
+    labels = host.split(".")
+    if len(labels) < n:
+        return None
+    tail_labels, head_labels = labels[-n:], labels[:-n]
+    if pattern[1] == ".":
+        if not head_labels:
+            return None
+        return ".".join(head_labels) + ".", ".".join(tail_labels), suffix
+    if head_labels:
+        return None
+    first = tail_labels[0]
+    cut = first.rfind("-")
+    if cut <= 0:
+        return None
+    return first[: cut + 1], ".".join([first[cut + 1 :], *tail_labels[1:]]), suffix

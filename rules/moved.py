@@ -1,0 +1,101 @@
+"""Images from a location that was frozen, deprecated or moved (`moved-registry`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pullcheck.catalogue import Move, find_move
+from pullcheck.finding import Finding, Fix
+from pullcheck.imageref import ImageRef
+from pullcheck.model import Container, PodSpec, Resource
+from pullcheck.rule import ContainerRule
+from pullcheck.rules.tags import parsed
+
+
+def rewritten(ref: ImageRef, move: Move) -> str | None:
+    """The reference at its new location when the move is one-to-one (same path and tags), else None."""
+    if move.rewrite is None:
+        return None
+    out = move.rewrite + ref.name[len(move.prefix) :]
+    if ref.tag is not None:
+        out += ":" + ref.tag
+    if ref.digest is not None:
+        out += "@" + ref.digest
+    return out
+
+
+class MovedRegistry(ContainerRule):
+    """An image from a frozen, deprecated or moved location."""
+
+    id = "moved-registry"
+    name = "MovedRegistry"
+    summary = "The image comes from a registry or repository that was frozen, deprecated or moved."
+    level = "warning"
+    tags = ("image", "registry")
+    options: dict[str, tuple[Any, str]] = {
+        "gcr-shutdown": (
+            False,
+            "also report every image on gcr.io / us. / eu. / asia.gcr.io (Container Registry shut down in "
+            "2025; only projects not migrated to Artifact Registry fail, which cannot be told offline)",
+        ),
+    }
+    what = """
+        Reports an image under a location from the shipped table of moved registries
+        (`k8s.gcr.io` -> `registry.k8s.io`, `gcr.io/google_containers`, the old `quay.io/coreos`
+        repositories of Prometheus Operator, kube-state-metrics and flannel, the read-only
+        `quay.io/kubernetes-ingress-controller`, `gcr.io/kubebuilder/kube-rbac-proxy`, the
+        Kubernetes staging registries, Bitnami's Docker Hub and ECR Public catalogues). The image
+        name is normalized first, so `bitnami/redis` and `docker.io/bitnami/redis` are both
+        caught. The message says what moved where and when.
+    """
+    why = """
+        A frozen location serves no new tags and may stop serving old ones: new versions fail with
+        "manifest unknown", and redirects break egress allowlists and some clients.
+    """
+    bad_example = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: pause
+              image: k8s.gcr.io/pause:3.9
+    """
+    good_example = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: pause
+              image: registry.k8s.io/pause:3.9
+    """
+    how_to_fix = """
+        Pull from the new location. Where the move is one-to-one (same repository path and tags:
+        `k8s.gcr.io`, the Prometheus Operator and kube-state-metrics repositories) the finding
+        carries a fix that `pullcheck --fix` applies; elsewhere pick the replacement the message
+        names and check that your tag exists there.
+    """
+
+    def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:
+        """Report a container image under a moved location, with the rewrite when it is one-to-one."""
+        ref = parsed(container)
+        if ref is None or container.image is None:
+            return
+        options = frozenset(k for k, v in self.settings.items() if v is True)
+        move = find_move(ref.name, options)
+        if move is None:
+            return
+        target = rewritten(ref, move)
+        advice = f'; use "{target}"' if target is not None else ""
+        fix = Fix(target, f'move to "{target}"') if target is not None else None
+        yield self.at(
+            resource,
+            container.image,
+            f'image "{ref.raw}" comes from {move.prefix}, which moved to {move.to} ({move.when}): {move.what}{advice}',
+            container=container,
+            fix=fix,
+        )

@@ -1,0 +1,222 @@
+"""Image names checked against the names that are known: typos (`image-typo`) and the allowlist (`registry-not-allowed`).
+
+Both rules read the whole run (the names used elsewhere count as known), so they work in ``finish``
+over the index; they share one :class:`~pullcheck.typos.KnownNames` per run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pullcheck.catalogue import allowlist
+from pullcheck.finding import Finding, Fix
+from pullcheck.imageref import ImageRef, InvalidReference, parse
+from pullcheck.index import ImageUse, Index
+from pullcheck.rule import Context, Rule
+from pullcheck.typos import KnownNames, Thresholds, Typo
+
+_CACHE_KEY = "names.known"
+
+
+def _parsed(text: str) -> ImageRef | None:
+    try:
+        return parse(text)
+    except (InvalidReference, TypeError):
+        return None
+
+
+def known_names(ctx: Context, index: Index) -> KnownNames:
+    """The run's known names, built once per index and shared by the rules of this module."""
+    cached = ctx.cache.get(_CACHE_KEY)
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    settings = {name: default for name, (default, _) in ImageTypo.options.items()}
+    settings.update(ctx.config.rule_options(ImageTypo.id))
+    thresholds = Thresholds(
+        max_distance=int(settings["max-distance"]),
+        min_length=int(settings["min-length"]),
+        min_host_length=int(settings["min-host-length"]),
+        run_ratio=float(settings["run-ratio"]),
+    )
+    known = KnownNames(index.image_counts, allowlist(ctx.config), thresholds)
+    ctx.cache[_CACHE_KEY] = (index, known)
+    return known
+
+
+def finding_at(rule: Rule, use: ImageUse, message: str, fix: Fix | None = None) -> Finding:
+    """A finding of ``rule`` on one indexed image use (run-wide rules have no node to point at)."""
+    return Finding(
+        rule.id,
+        rule.level,
+        message,
+        use.path,
+        use.span,
+        obj=use.obj,
+        container=use.container,
+        field=use.field,
+        image=use.image,
+        helm_source=use.helm_source,
+        fix=fix,
+        doc=use.doc,
+    )
+
+
+def _typos(ctx: Context, index: Index) -> dict[str, Typo | None]:
+    """The typo (or None) of every distinct image string of the run."""
+    cached = ctx.cache.get(_CACHE_KEY + ".typos")
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    known = known_names(ctx, index)
+    out: dict[str, Typo | None] = {}
+    for text in index.image_counts:
+        ref = _parsed(text)
+        out[text] = known.typo(ref) if ref is not None else None
+    ctx.cache[_CACHE_KEY + ".typos"] = (index, out)
+    return out
+
+
+def _quoted(names: Iterable[str]) -> str:
+    items = [f'"{n}"' for n in names]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+class ImageTypo(Rule):
+    """A registry host or repository that is an unknown near miss of a known one."""
+
+    id = "image-typo"
+    name = "ImageTypo"
+    summary = "The registry host or repository is not known but is one edit away from one that is."
+    level = "error"
+    tags = ("image", "typo")
+    options: dict[str, tuple[Any, str]] = {
+        "max-distance": (1, "largest Damerau-Levenshtein distance (edits; a transposition is one) still read as a typo"),
+        "min-length": (4, "shortest repository path component that can be the intended one"),
+        "min-host-length": (6, "shortest registry host that can be the intended one"),
+        "run-ratio": (
+            1.0,
+            "a name used in this run is a suggestion only when used at least twice and more than this many "
+            "times as often as the unknown name",
+        ),
+    }
+    what = """
+        Reports an image whose registry host, or whose repository path within its registry, is not
+        known but is within one edit (Damerau-Levenshtein: insertion, deletion, substitution or
+        transposition of adjacent characters) of a known one, and suggests it. Known names are the
+        built-in catalogue (well-known registries and cloud registry patterns, Docker Hub official
+        images, popular repositories), the config allowlist (`registries.allowed`, `images.allowed`)
+        and the images used elsewhere in the same run, which count only when they are used more
+        often than the unknown name and at least twice.
+
+        Differences that real, distinct names often have are never reported: digits only
+        (`app-v1`/`app-v2`), separators only (`google_samples`/`google-samples`), an extra segment
+        (`kube-proxy`/`kube-proxy-amd64`), and more than one edit (`redis`/`redict`).
+    """
+    why = """
+        A mistyped registry or repository is the most common cause of `ErrImagePull` with
+        "manifest unknown", "repository does not exist" or a DNS error, and it is found only when
+        the pod is scheduled.
+    """
+    bad_example = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: ngnix:1.27.3
+            - name: metrics
+              image: regsitry.k8s.io/kube-state-metrics/kube-state-metrics:v2.13.0
+    """
+    good_example = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27.3
+            - name: metrics
+              image: registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.13.0
+    """
+    how_to_fix = """
+        Use the suggested name (`pullcheck --fix` rewrites it when there is exactly one). If the
+        name is right, add it to `images.allowed` (or its registry to `registries.allowed`) in
+        `.pullcheck.yaml`, or suppress the finding with `# pullcheck: ignore[image-typo]`.
+    """
+
+    def finish(self, index: Index) -> Iterable[Finding]:
+        """Report every image use whose host or repository is a near miss of a known name."""
+        typos = _typos(self.ctx, index)
+        for use in index.images:
+            typo = typos.get(use.image)
+            if typo is None:
+                continue
+            what = "registry host" if typo.part == "registry" else "repository"
+            where = f" ({typo.source})" if typo.source else ""
+            message = (
+                f'{what} "{typo.written}" of image "{use.image}" is not known; '
+                f"did you mean {_quoted(typo.suggestions)}?{where}"
+            )
+            fix = None
+            if typo.replacement is not None:
+                fix = Fix(typo.replacement, f'replace "{typo.written}" with "{typo.suggestions[0]}"')
+            yield finding_at(self, use, message, fix)
+
+
+class RegistryNotAllowed(Rule):
+    """With an allowlist configured, an image outside it that is not a typo."""
+
+    id = "registry-not-allowed"
+    name = "RegistryNotAllowed"
+    summary = "The image comes from a registry or repository that the allowlist does not allow."
+    level = "error"
+    tags = ("image", "policy")
+    example_config: dict[str, Any] = {"registries": {"allowed": ["registry.example.com", "ghcr.io/acme/*"]}}
+    what = """
+        With `registries.allowed` (registry hosts, or name patterns such as `ghcr.io/acme/*`) or
+        `images.allowed` (name patterns: `nginx`, `bitnami/*`, `docker.io/library/*`) set in
+        `.pullcheck.yaml`, reports every image whose registry and name match none of them. `*`
+        matches any run of characters, `/` included; short Docker Hub names are normalized first
+        (`nginx` is `docker.io/library/nginx`). An image that `image-typo` reports (while it is
+        enabled) is not reported again here. Silent when no allowlist is configured, so its
+        examples need one:
+
+        ```yaml
+        # .pullcheck.yaml
+        registries:
+          allowed: ["registry.example.com", "ghcr.io/acme/*"]
+        ```
+
+        Reported: `image: docker.io/someone/payments:1.4.2`. Not reported:
+        `image: registry.example.com/payments:1.4.2`, `image: ghcr.io/acme/payments:1.4.2`.
+    """
+    why = """
+        Clusters often pull only through an approved registry or mirror (admission policy, egress
+        firewall, pull-through cache); an image from anywhere else fails to pull there, or
+        bypasses the scanning the allowlist stands for.
+    """
+    how_to_fix = """
+        Pull the image from an allowed registry (mirror it there), or extend `registries.allowed` /
+        `images.allowed` if the source is acceptable.
+    """
+
+    def finish(self, index: Index) -> Iterable[Finding]:
+        """Report image uses matched by no allowlist entry, except typos (reported by image-typo)."""
+        allow = allowlist(self.ctx.config)
+        if not allow.configured:
+            return
+        typos = _typos(self.ctx, index) if self.ctx.config.rule_level(ImageTypo) is not None else {}
+        for use in index.images:
+            ref = _parsed(use.image)
+            if ref is None or allow.allows(ref) or typos.get(use.image) is not None:
+                continue
+            keys = [k for k in ("registries.allowed", "images.allowed") if self.ctx.config.get(k)]
+            yield finding_at(
+                self,
+                use,
+                f'image "{use.image}" is not allowed: neither its registry "{ref.registry}" nor its name '
+                f'"{ref.name}" matches an entry of {" or ".join(keys)}',
+            )
