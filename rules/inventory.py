@@ -1,0 +1,191 @@
+"""Images checked against an offline registry inventory: unknown repositories, tags and digests
+(`unknown-image-tag`), and digests to pin (`pin-digest`, the fix source of `--fix --pin-digests`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pullcheck.finding import Finding, Fix
+from pullcheck.imageref import ImageRef
+from pullcheck.inventory import Inventory, Repository, for_context
+from pullcheck.inventory_suggest import display, suggest_repositories, suggest_tags
+from pullcheck.model import Container, PodSpec, Resource
+from pullcheck.rule import ContainerRule, Context
+from pullcheck.rules.tags import parsed
+
+_INVENTORY_DOC = """
+        An inventory is a YAML or JSON file of the repositories, tags and digests that exist in your
+        registries, exported by CI (`pullcheck inventory import --from skopeo|crane|regctl|docker|skopeo-inspect`,
+        see docs/inventory.md), given with `--inventory FILE` or `inventory: [FILE]` in `.pullcheck.yaml`.
+        Silent when no inventory is configured, so its examples need one:
+
+        ```yaml
+        # inventory.yaml
+        version: 1
+        covers: ["registry.example.com/shop/*"]
+        repositories:
+          nginx:
+            tags: {"1.25.3": "sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31", "v1.25": null}
+          registry.example.com/shop/payments: ["2.4.0", "2.4.1"]
+        ```
+"""
+
+
+def _quoted(items: Iterable[str]) -> list[str]:
+    return [f'"{i}"' for i in items]
+
+
+class UnknownImageTag(ContainerRule):
+    """With an inventory, a repository, tag or digest that does not exist there."""
+
+    id = "unknown-image-tag"
+    name = "UnknownImageTag"
+    summary = "The image's repository, tag or digest is not in the configured registry inventory."
+    level = "error"
+    tags = ("image", "registry", "inventory")
+    what = (
+        """
+        With an offline registry inventory configured, reports an image whose repository the
+        inventory lists (or covers with a `covers:` pattern) but whose tag is not listed, whose
+        digest is not listed, or whose repository is missing although a `covers:` pattern says
+        the inventory speaks for it. Names are compared normalized (`nginx` is
+        `docker.io/library/nginx`). An image without a tag is checked as `:latest`, the tag the
+        kubelet pulls; an image with a digest is checked by its digest only, since the kubelet
+        then ignores the tag. Repositories outside the inventory, or matched by an `ignore:`
+        pattern, are not checked. The message names the closest existing tags (the same version
+        more precise or with the other `v` convention, newest first, then by edit distance:
+        `1.25` suggests `1.25.3` and `v1.25`) or repository names.
+    """
+        + _INVENTORY_DOC
+        + """
+        Reported: `image: nginx:1.25` (closest: `1.25.3`, `v1.25`),
+        `image: registry.example.com/shop/paymnets:2.4.1` (did you mean `payments`?).
+        Not reported: `image: nginx:1.25.3`, `image: redis:7` (not covered).
+    """
+    )
+    why = """
+        A tag that was never pushed, was deleted or is misspelled (`1.25` vs `v1.25`,
+        `1.2.3-alpine` vs `1.2.3-alpine3.19`) passes every manifest check and fails only on the
+        node, with `manifest unknown` / `ErrImagePull`, then `ImagePullBackOff`.
+    """
+    how_to_fix = """
+        Use one of the suggested tags, push the missing one, or refresh the inventory if it is
+        stale (re-run the export in CI). For a repository that the inventory should not judge,
+        add it to the inventory's `ignore:` patterns.
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        """Load the run's inventory once, here, so forked workers share it."""
+        super().__init__(ctx)
+        self.inventory: Inventory | None = for_context(ctx)
+        self._tips: dict[tuple[str, str], list[str]] = {}
+
+    def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:
+        """Report the container's image when the inventory says its repository, tag or digest does not exist."""
+        inv = self.inventory
+        if inv is None or container.image is None:
+            return
+        ref = parsed(container)
+        if ref is None:
+            return
+        status = inv.status(ref.name)
+        if status == "listed":
+            message = self._missing(ref, inv.repositories[ref.name])
+        elif status == "covered":
+            message = self._unknown_repository(ref, inv)
+        else:
+            return
+        if message is not None:
+            yield self.at(resource, container.image, message, container=container)
+
+    def _missing(self, ref: ImageRef, repo: Repository) -> str | None:
+        """The message for a tag or digest of a listed repository that the inventory lacks, or None."""
+        where = f"the inventory of {display(ref)}"
+        if ref.digest is not None:
+            if ref.digest in repo.digests:
+                return None
+            known = repo.tags.get(ref.tag) if ref.tag is not None else None
+            hint = f'; the inventory has tag "{ref.tag}" at {known}' if known is not None else ""
+            return f'image "{ref.raw}": digest {ref.digest} is not in {where} (the pull would fail with "manifest unknown"){hint}'
+        tag = ref.tag if ref.tag is not None else "latest"
+        if tag in repo.tags:
+            return None
+        implicit = "" if ref.tag is not None else ' has no tag, so the kubelet pulls "latest", and'
+        head = f'image "{ref.raw}"{implicit}: tag "{tag}" is not in {where} (the pull would fail with "manifest unknown")'
+        tips = self._tag_tips(repo, tag)
+        if tips:
+            return f"{head}; closest tags: {', '.join(_quoted(tips))}"
+        return f"{head}; it lists {len(repo.tags)} tag{'' if len(repo.tags) == 1 else 's'}"
+
+    def _tag_tips(self, repo: Repository, tag: str) -> list[str]:
+        key = (repo.name, tag)
+        tips = self._tips.get(key)
+        if tips is None:
+            tips = self._tips[key] = suggest_tags(tag, repo)
+        return tips
+
+    def _unknown_repository(self, ref: ImageRef, inv: Inventory) -> str:
+        """The message for a covered repository that the inventory does not list."""
+        pattern = inv.covering(ref.name)
+        head = f'image "{ref.raw}": repository {ref.name} is not in the inventory, which covers {pattern}'
+        tips = suggest_repositories(ref.name, inv)
+        if tips:
+            return f"{head}; did you mean {' or '.join(_quoted(display(ref, t) for t in tips))}?"
+        return head
+
+
+class PinDigest(ContainerRule):
+    """A tagged image whose digest the inventory knows: the fix pins it (`--fix --pin-digests`)."""
+
+    id = "pin-digest"
+    name = "PinDigest"
+    summary = "The image's tag can be pinned to the digest the inventory records (`--fix --pin-digests`)."
+    level = "note"
+    enabled_by_default = False
+    tags = ("image", "reproducibility", "inventory", "fix")
+    what = (
+        """
+        The fix source behind `pullcheck --fix --pin-digests`: for every image written
+        `repo:tag` whose tag the inventory lists with exactly one digest, a note whose fix
+        rewrites the value to `repo:tag@sha256:...` (only that value changes; an image that has
+        a digest already is left alone, so a second run changes nothing). `--pin-digests`
+        switches it on; without `--fix` it only reports what would be pinned. Images without a
+        tag, tags without a recorded digest, and tags that two inventories give different
+        digests are not pinned.
+    """
+        + _INVENTORY_DOC
+        + """
+        Reported (with the fix `nginx:1.25.3@sha256:0d17b565...`): `image: nginx:1.25.3`.
+        Not reported: `image: nginx:v1.25` (no digest recorded).
+    """
+    )
+    why = """
+        A tag can be re-pushed; a digest names exactly one image, so every node runs the same
+        bytes. Pinning from the inventory records the digest CI saw, without a registry call.
+    """
+    how_to_fix = "Run `pullcheck --fix --pin-digests` with the inventory, or append the digest by hand."
+
+    def __init__(self, ctx: Context) -> None:
+        """Load the run's inventory once, here, so forked workers share it."""
+        super().__init__(ctx)
+        self.inventory: Inventory | None = for_context(ctx)
+
+    def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:
+        """Offer the digest of a tagged, unpinned image whose tag the inventory records with one digest."""
+        inv = self.inventory
+        if inv is None or container.image is None:
+            return
+        ref = parsed(container)
+        if ref is None or ref.tag is None or ref.digest is not None or inv.status(ref.name) != "listed":
+            return
+        digest = inv.repositories[ref.name].tags.get(ref.tag)
+        if digest is None:
+            return
+        pinned = f"{ref.raw}@{digest}"
+        yield self.at(
+            resource,
+            container.image,
+            f'image "{ref.raw}" can be pinned to {digest} (tag "{ref.tag}" in the inventory)',
+            container=container,
+            fix=Fix(pinned, f'pin "{ref.raw}" to its digest {digest}'),
+        )
