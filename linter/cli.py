@@ -17,11 +17,12 @@ from pullcheck import __version__
 
 if TYPE_CHECKING:
     from pullcheck.config import Config
+    from pullcheck.finding import Finding
     from pullcheck.report import RuleInfo
     from pullcheck.rule import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = ("rules", "explain")
+SUBCOMMANDS = ("rules", "explain", "inventory", "diagnose")
 
 
 def _split(values: Sequence[str] | None) -> list[str]:
@@ -33,10 +34,26 @@ def _size(text: str) -> int:
     t = text.strip().lower().rstrip("b").rstrip("i")
     try:
         if t and t[-1] in units:
-            return int(float(t[:-1]) * units[t[-1]])
-        return int(t)
-    except ValueError as exc:
+            n = int(float(t[:-1]) * units[t[-1]])
+        else:
+            n = int(t)
+    except (ValueError, OverflowError) as exc:
         raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 64M)") from exc
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"size must be at least 1 byte: {text!r}")
+    return n
+
+
+def _depth(text: str) -> int:
+    from pullcheck.loader import MAX_DEPTH
+
+    try:
+        n = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a number of levels: {text!r}") from exc
+    if not 1 <= n <= MAX_DEPTH:
+        raise argparse.ArgumentTypeError(f"--max-depth must be between 1 and {MAX_DEPTH} (libyaml crashes on deeper input)")
+    return n
 
 
 def _jobs(text: str) -> int:
@@ -56,7 +73,7 @@ def lint_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="pullcheck",
         description="Offline linter for the Kubernetes manifest mistakes that end in ImagePullBackOff. "
-        "Subcommands: `pullcheck rules`, `pullcheck explain RULE`.",
+        "Subcommands: `pullcheck rules`, `pullcheck explain RULE`, `pullcheck inventory import|validate`, `pullcheck diagnose DUMP`.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to lint, '-' for stdin (default: .)")
     p.add_argument("--format", "-f", action="append", choices=("text", "json", "sarif", "github"),
@@ -74,10 +91,21 @@ def lint_parser() -> argparse.ArgumentParser:
                    help="parse every document, even kinds that hold no image (CRDs, RBAC...), so yaml-syntax "
                    "and duplicate-key cover them too")
     p.add_argument("--max-file-size", type=_size, metavar="SIZE", help="largest file to read (default: 64M)")
-    p.add_argument("--max-depth", type=int, metavar="N", help="deepest nesting to parse (default: 1000)")
+    p.add_argument("--max-depth", type=_depth, metavar="N", help="deepest nesting to parse (default: 1000, at most 5000)")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
     p.add_argument("--quiet", "-q", action="store_true", help="print only findings (no code frames, no summary)")
     p.add_argument("--statistics", action="store_true", help="print counts by rule")
+    p.add_argument("--fix", action="store_true",
+                   help="apply the certain fixes in place (atomically; never stdin, never Helm-rendered files)")
+    p.add_argument("--diff", action="store_true",
+                   help="print the fixes as a unified diff instead of writing them (exit 1 when there are any)")
+    p.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings that are not in this baseline")
+    p.add_argument("--write-baseline", type=Path, metavar="FILE",
+                   help="save today's findings to FILE as the baseline, report nothing, exit 0")
+    p.add_argument("--inventory", action="append", type=Path, default=[], metavar="FILE",
+                   help="registry inventory for unknown-image-tag (repeatable; adds to `inventory:` in the config)")
+    p.add_argument("--pin-digests", action="store_true",
+                   help="with --fix and an inventory: pin repo:tag to repo:tag@sha256:... (without --fix: report what would be pinned)")
     p.add_argument("--version", action="version", version=f"pullcheck {__version__}")
     return p
 
@@ -88,6 +116,16 @@ def _use_color(choice: str, stream: object) -> bool:
     if choice == "never" or os.environ.get("NO_COLOR"):
         return False
     return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _write_stdout(text: str) -> None:
+    """Write a report; a file name that is not UTF-8 goes out as its original bytes, not a traceback."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+    sys.stdout.flush()
 
 
 def _err(message: str) -> None:
@@ -133,6 +171,13 @@ def _lint(args: argparse.Namespace) -> int:
     if unknown:
         _err(f"unknown rule id(s): {', '.join(unknown)} (see `pullcheck rules`)")
         return EXIT_USAGE
+    from pullcheck.inventory import InventoryError, prepare
+
+    try:
+        prepare(config, args.inventory, cwd, pin_digests=args.pin_digests)  # loaded once, before linting
+    except InventoryError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
     formats = args.format or ["text"]
     outputs = args.output or []
     if len(outputs) > len(formats):
@@ -156,12 +201,40 @@ def _lint(args: argparse.Namespace) -> int:
     except UsageError as exc:
         _err(str(exc))
         return EXIT_USAGE
+    from pullcheck.baseline import BaselineError
+    from pullcheck.baseline import load as load_baseline
+    from pullcheck.progress import progress_bar
+    from pullcheck.suppress import by_baseline
+
+    try:
+        baseline = load_baseline(args.baseline) if args.baseline else None
+    except BaselineError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
     engine = Engine(config, rules, options)
-    findings, stats = engine.run(sources)
+    if args.fix or args.diff:
+        from pullcheck.fixer import fix_sources
+
+        fixed = fix_sources(engine, sources, write=not args.diff)
+        for message in fixed.messages:
+            _err(message)
+        if args.diff:
+            _write_stdout(fixed.diff())
+            for e in engine.errors:
+                _err(e)
+            return EXIT_USAGE if engine.errors else EXIT_FINDINGS if fixed.changes else EXIT_CLEAN
+        findings, stats = fixed.findings, fixed.stats
+    else:
+        with progress_bar(len(sources), quiet=args.quiet, color=args.color != "never") as tick:
+            findings, stats = engine.run(sources, tick)
+    if args.write_baseline:
+        return _write_baseline(args.write_baseline, findings, engine.errors)
+    if baseline is not None:
+        findings, _ = by_baseline(findings, baseline)
     stats.seconds = time.perf_counter() - started
     report = Report(
         findings=findings,
-        rules=[_info(r, config) for r in rules],
+        rules=[_info(r, config, with_docs="sarif" in formats) for r in rules],
         stats=stats,
         notices=notices,
         root=repo_root(cwd),
@@ -175,11 +248,10 @@ def _lint(args: argparse.Namespace) -> int:
         report.color = fmt == "text" and target is None and _use_color(args.color, sys.stdout)
         text = render(fmt, report)
         if target is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            _write_stdout(text)
         else:
             try:
-                Path(target).write_text(text, encoding="utf-8")
+                Path(target).write_text(text, encoding="utf-8", errors="surrogateescape")  # undecodable file names
             except OSError as exc:
                 _err(f"cannot write {target}: {exc.strerror or exc}")
                 return EXIT_USAGE
@@ -193,13 +265,32 @@ def _lint(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if engine.failed(findings) else EXIT_CLEAN
 
 
-def _info(rule: type[Rule], config: Config) -> RuleInfo:
-    """The metadata a reporter may see about a rule."""
+def _write_baseline(path: Path, findings: list[Finding], errors: list[str]) -> int:
+    """``--write-baseline``: save the findings (not when a rule crashed: the baseline would miss some)."""
+    from pullcheck.baseline import BaselineError, write
+
+    for e in errors:
+        _err(e)
+    if errors:
+        _err(f"baseline not written to {path}: the run was incomplete")
+        return EXIT_USAGE
+    try:
+        n = write(path, findings)
+    except BaselineError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    _err(f"wrote {n} finding{'' if n == 1 else 's'} to the baseline {path}")
+    return EXIT_CLEAN
+
+
+def _info(rule: type[Rule], config: Config, with_docs: bool = True) -> RuleInfo:
+    """The metadata a reporter may see about a rule; the rendered help only when a format prints it
+    (SARIF), since rendering every rule's docs costs more than linting one small file."""
 
     from pullcheck.report import RuleInfo
     from pullcheck.rule import render_docs
 
-    docs = render_docs(rule)
+    docs = render_docs(rule) if with_docs else ""
     return RuleInfo(
         id=rule.id,
         name=rule.name,
@@ -220,6 +311,14 @@ def _subcommand(name: str, argv: list[str]) -> int:
     from pullcheck.config import ConfigError, load
     from pullcheck.rule import all_rules, render_docs
 
+    if name == "inventory":
+        from pullcheck.inventory_import import main as inventory_main
+
+        return inventory_main(argv)
+    if name == "diagnose":
+        from pullcheck.diagnose import main as diagnose_main
+
+        return diagnose_main(argv)
     if name == "explain":
         p = argparse.ArgumentParser(prog="pullcheck explain", description="Print a rule's documentation.")
         p.add_argument("rule")

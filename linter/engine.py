@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pullcheck.config import Config
@@ -24,9 +24,14 @@ from pullcheck.sources import DEFAULT_MAX_FILE_SIZE, Source, read
 from pullcheck.suppress import annotation_ignores, by_comment, matches
 
 SECRET_KINDS = frozenset({"Secret", "SealedSecret", "ExternalSecret"})
+_SECRET_KIND = re.compile(r"^\s*kind:\s*[\"']?(?:Secret|SealedSecret|ExternalSecret)\b", re.M)
 _SAFE_SECRET_KEYS = re.compile(r"^\s*-?\s*(apiVersion|kind|metadata|name|namespace|type|labels|annotations)\s*:")
 _KEY_VALUE = re.compile(r"^(\s*-?\s*[^:#]+:\s*)(\S.*)$")
 PARALLEL_MIN_FILES = 24
+MAX_MESSAGE = 2000  # longer finding messages (a huge value quoted in them) keep their start and end
+# --jobs auto forks only for at least 24 files and 2 MiB: below that the pool (fork, warm-up, IPC,
+# teardown: 50-100 ms) costs more than a second core saves.
+PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 # Composing allocates millions of small node objects and frees them by reference counting (node
 # trees hold no cycles); the default collector threshold (700) re-scans the live tree of a large
 # document hundreds of times. A run collects every 50,000 allocations instead (25-30% less time
@@ -75,6 +80,9 @@ class Engine:
         self.options = options or RunOptions()
         self.ctx = Context(config, config.namespace)
         self.levels = {r.id: config.rule_level(r) for r in rules}
+        # A finding may carry its own level (a note for credential-provider registries, an error for
+        # pull-secret-not-found with pull-secrets.complete); a level set in config overrides it.
+        self.own_levels = {r.id for r in rules if not _level_configured(config, r.id)}
         self.rules = [r(self.ctx) for r in rules if self.levels[r.id] is not None and not r.from_loader]
         self.load_options = LoadOptions(all_documents=self.options.all_documents, max_depth=self.options.max_depth)
         self.fail_on = config.fail_on
@@ -111,6 +119,11 @@ class Engine:
                                 findings.append(f)
                     except Exception as exc:  # a broken rule must not stop the run or hide other findings
                         result.errors.append(_crash(rule, exc, f"{res.path}:{res.line_offset + 1}"))
+        if loaded.findings and _SECRET_KIND.search(text):
+            # A document that did not parse cannot say what it is: in a file with Secrets, its
+            # code frames are redacted too (a syntax error inside a Secret must not show its data).
+            parsed = {d.index for d in loaded.documents}
+            secret_docs.update(f.doc for f in loaded.findings if f.doc not in parsed)
         lines = text.splitlines() if findings else []
         result.findings = self._finalize(findings, lines, secret_docs, source.key)
         return result
@@ -123,9 +136,13 @@ class Engine:
         for f in findings:
             f.repo_path = key
             level = self.levels.get(f.rule, f.level)
+            if level is not None and f.rule in self.own_levels and level_rank(f.level) >= 0:
+                level = f.level
             if level is None:
                 continue
             f.level = level
+            if len(f.message) > MAX_MESSAGE:  # a 10 MB image quoted in full helps nobody
+                f.message = f"{f.message[:1000]}... [{len(f.message) - 1500} characters omitted] ...{f.message[-500:]}"
             if lines:
                 if by_comment(f, lines):
                     continue
@@ -140,16 +157,21 @@ class Engine:
         return out
 
     # -- whole run --------------------------------------------------------------------------------
-    def run(self, sources: Iterable[Source]) -> tuple[list[Finding], Stats]:
-        """Lint every source, then the run-wide rules; findings sorted by file and position."""
+    def run(
+        self, sources: Iterable[Source], progress: Callable[[], None] | None = None
+    ) -> tuple[list[Finding], Stats]:
+        """Lint every source, then the run-wide rules; findings sorted by file and position.
+
+        ``progress``, when given, is called once after each file (the CLI's progress bar).
+        """
         saved = gc.get_threshold()
         gc.set_threshold(max(saved[0], GC_THRESHOLD[0]), *GC_THRESHOLD[1:])
         try:
-            return self._run(sources)
+            return self._run(sources, progress)
         finally:
             gc.set_threshold(*saved)
 
-    def _run(self, sources: Iterable[Source]) -> tuple[list[Finding], Stats]:
+    def _run(self, sources: Iterable[Source], progress: Callable[[], None] | None = None) -> tuple[list[Finding], Stats]:
         srcs = list(sources)
         stats = Stats()
         index = Index()
@@ -160,6 +182,8 @@ class Engine:
             index.merge(fr.index)
             for name in ("files", "documents", "skipped_documents", "resources", "containers"):
                 setattr(stats, name, getattr(stats, name) + getattr(fr.stats, name))
+            if progress is not None:
+                progress()
         late: list[Finding] = []
         for rule in self.rules:
             try:
@@ -184,7 +208,7 @@ class Engine:
         return findings, stats
 
     def _map(self, srcs: list[Source]) -> Iterable[FileResult]:
-        jobs = self.options.jobs or (min(os.cpu_count() or 1, 8) if len(srcs) >= PARALLEL_MIN_FILES else 1)
+        jobs = self.options.jobs or _auto_jobs(srcs)
         if jobs <= 1 or len(srcs) < 2:
             return map(self.lint_file, srcs)
         return _parallel(self, srcs, jobs)
@@ -193,6 +217,33 @@ class Engine:
         """Whether any finding is at or above ``fail-on``."""
         bar = level_rank(self.fail_on)
         return any(level_rank(f.level) >= bar for f in findings)
+
+
+def _auto_jobs(srcs: list[Source]) -> int:
+    """Workers for ``--jobs auto``: one per usable CPU (at most 8) when the run is big enough to gain."""
+    if len(srcs) < PARALLEL_MIN_FILES:
+        return 1
+    total = 0
+    for s in srcs:
+        if s.text is not None:
+            total += len(s.text)
+        elif s.fs_path is not None:
+            try:
+                total += os.stat(s.fs_path).st_size
+            except OSError:
+                pass
+        if total >= PARALLEL_MIN_BYTES:
+            cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+            return min(cpus, 8)
+    return 1
+
+
+def _level_configured(config: Config, rule_id: str) -> bool:
+    """Whether config sets a rule to a concrete level (not just on/off)."""
+    entry = (config.data.get("rules") or {}).get(rule_id)
+    if isinstance(entry, dict):
+        entry = entry.get("level")
+    return entry in ("error", "warning", "note")
 
 
 def _crash(rule: Rule, exc: Exception, where: str) -> str:
@@ -208,6 +259,43 @@ def _work(source: Source) -> FileResult:
     return _WORKER.lint_file(source)
 
 
+# A stream that makes every rule load what it loads lazily (schemas, catalogues, libraries).
+WARM_UP = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: warm-up}
+spec:
+  selector: {matchLabels: {app: w}}
+  template:
+    metadata: {labels: {app: w}}
+    spec:
+      serviceAccountName: warm-up
+      imagePullSecrets: [{name: warm-up}]
+      containers: [{name: w, image: "ghcr.io/warm/up:1", imagePullPolicy: IfNotPresent}]
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: warm-up}
+type: kubernetes.io/dockerconfigjson
+data: {.dockerconfigjson: e30=}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: warm-up}
+imagePullSecrets: [{name: warm-up}]
+"""
+
+
+def _warm_up(engine: Engine) -> None:
+    """Lint WARM_UP once, with fresh rule instances, before forking: lazy imports and module caches are
+    then loaded once and shared copy-on-write, instead of paid again by every worker as it starts."""
+    try:
+        spare = Engine(engine.config, [type(r) for r in engine.rules], RunOptions(jobs=1))
+        spare.lint_file(Source("<warm-up>", None, WARM_UP))
+    except Exception:  # only an optimisation: the real run reports whatever goes wrong
+        pass
+
+
 def _parallel(engine: Engine, srcs: list[Source], jobs: int) -> Iterable[FileResult]:
     """Lint files in a fork-based process pool, yielding results in input order."""
     import multiprocessing
@@ -219,6 +307,11 @@ def _parallel(engine: Engine, srcs: list[Source], jobs: int) -> Iterable[FileRes
     except ValueError:
         yield from map(engine.lint_file, srcs)
         return
+    _warm_up(engine)
     chunk = max(1, min(64, len(srcs) // (jobs * 8) or 1))
-    with mp.Pool(jobs) as pool:
-        yield from pool.imap(_work, srcs, chunksize=chunk)
+    gc.freeze()  # the collector then leaves inherited objects alone, so their pages stay shared
+    try:
+        with mp.Pool(jobs) as pool:
+            yield from pool.imap(_work, srcs, chunksize=chunk)
+    finally:
+        gc.unfreeze()

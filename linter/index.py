@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from pullcheck.finding import ObjectRef, Span
 from pullcheck.model import Resource
+from pullcheck.pullfacts import PullFacts
 from pullcheck.suppress import annotation_ignores
 
 
@@ -35,6 +36,7 @@ class Index:
     images: list[ImageUse] = field(default_factory=list)
     image_counts: Counter[str] = field(default_factory=Counter)
     ignores: dict[tuple[str, int, str], frozenset[str]] = field(default_factory=dict)
+    pulls: PullFacts = field(default_factory=PullFacts)  # Secrets, ServiceAccounts, pods (pull secrets)
 
     def add(self, resource: Resource, namespace: str) -> None:
         """Record the facts of one object."""
@@ -42,6 +44,7 @@ class Index:
         ign = annotation_ignores(resource.annotations)
         if ign:
             self.ignores[(resource.path, resource.document.index, str(ref))] = ign
+        self.pulls.add(resource, namespace)
         for _pod, c in resource.containers():
             text = c.image_text
             if text is None or c.image is None:
@@ -65,3 +68,4 @@ class Index:
         self.images.extend(other.images)
         self.image_counts.update(other.image_counts)
         self.ignores.update(other.ignores)
+        self.pulls.merge(other.pulls)

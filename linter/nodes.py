@@ -36,11 +36,41 @@ def get(node: Node | None, key: str) -> Node | None:
     """Value node of ``key`` in a mapping node (the last one wins, as the API server would not)."""
     if not isinstance(node, MappingNode):
         return None
-    found = None
+    found = merge = None
     for k, v in node.value:
-        if isinstance(k, ScalarNode) and k.value == key:
-            found = v
+        if isinstance(k, ScalarNode):
+            if k.value == key:
+                found = v
+            elif k.value == "<<" and not k.style:
+                merge = v
+    if found is None and merge is not None:
+        return _merged(merge, key)
     return found
+
+
+def _merged(merge: Node, key: str) -> Node | None:
+    """``key`` from the mappings a ``<<`` merge key brings in (YAML 1.1, which kubectl reads): the
+    first mapping of a list wins; merges nest, and a merge that includes itself is not re-entered."""
+    seen: set[int] = set()
+    queue: list[Node] = [merge]
+    while queue:
+        m = queue.pop(0)
+        if id(m) in seen:
+            continue
+        seen.add(id(m))
+        if isinstance(m, SequenceNode):
+            queue[:0] = m.value
+        elif isinstance(m, MappingNode):
+            inner = None
+            for k, v in m.value:
+                if isinstance(k, ScalarNode):
+                    if k.value == key:
+                        return v
+                    if k.value == "<<" and not k.style:
+                        inner = v
+            if inner is not None:
+                queue.insert(0, inner)
+    return None
 
 
 def get_key(node: Node | None, key: str) -> Node | None:

@@ -186,7 +186,8 @@ def _walk(top: Path, cwd: Path, excluded: object, root: Path) -> Iterator[Source
 def decode(data: bytes, path: str) -> str | Finding:
     """Bytes to text: UTF-8 (BOM stripped) or UTF-16/32 with a BOM; anything else is a finding."""
     if data.startswith(codecs.BOM_UTF8):
-        data = data[3:]
+        while data.startswith(codecs.BOM_UTF8):  # a doubled BOM: libyaml would skip it uncounted
+            data = data[3:]
     elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return _decode_other(data, "utf-32", path)
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -194,6 +195,9 @@ def decode(data: bytes, path: str) -> str | Finding:
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
+        head = data[:512]
+        if len(head) >= 4 and nul < 2 and not any(head[nul::2]) and all(head[1 - nul :: 2]):  # ASCII as UTF-16
+            return _input_error(path, "UTF-16 without a byte-order mark; not linted (re-encode as UTF-8)")
         return _input_error(path, f"binary file (NUL byte at offset {nul}); not linted", line)
     try:
         return data.decode("utf-8")
@@ -214,6 +218,14 @@ def _input_error(path: str, message: str, line: int = 1, col: int = 1) -> Findin
     return Finding("input-error", "error", message, path, Span(line, col, line, col + 1))
 
 
+def human_size(n: int) -> str:
+    """A byte count as people write it (``64 MiB``, ``1.5 KiB``, ``10 bytes``), for limit messages."""
+    for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= factor:
+            return f"{n / factor:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{n} bytes"
+
+
 def read(source: Source, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str | Finding:
     """The text of a source, or an ``input-error`` finding saying why it cannot be linted."""
     if source.text is not None:
@@ -225,12 +237,12 @@ def read(source: Source, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str | Finding
             if size > max_size:
                 return _input_error(
                     source.display,
-                    f"file is {size / 1048576:.1f} MiB, over the {max_size / 1048576:.0f} MiB limit; "
+                    f"file is {human_size(size)}, over the {human_size(max_size)} limit; "
                     "not linted (raise --max-file-size to allow it)",
                 )
             data = fh.read(max_size + 1)
     except OSError as exc:
         return _input_error(source.display, f"cannot read file ({exc.strerror or exc}); not linted")
     if len(data) > max_size:
-        return _input_error(source.display, f"file is over the {max_size / 1048576:.0f} MiB limit; not linted")
+        return _input_error(source.display, f"file is over the {human_size(max_size)} limit; not linted")
     return decode(data, source.display)

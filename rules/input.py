@@ -93,8 +93,12 @@ class InputError(Rule):
     from_loader = True
     what = """
         Reports a file (or document) that pullcheck could not read: permission denied, binary
-        content, an encoding other than UTF-8/UTF-16/UTF-32, a size over `--max-file-size`, or
-        nesting deeper than `--max-depth`. The rest of the run goes on.
+        content (a NUL byte), UTF-16 without a byte-order mark, an encoding other than
+        UTF-8/UTF-16/UTF-32 (the first bad byte is named), a size over `--max-file-size` (default
+        64 MiB), or a document nesting deeper than `--max-depth` (default 1000 levels, at most 5000:
+        libyaml parses recursively and crashes between 20,000 and 30,000 levels, so deeper input is
+        refused before it reaches the parser). The rest of the file and the run goes on. FIFOs,
+        devices, broken symlinks and symlink loops are not read at all: they get a one-line notice.
     """
     why = """
         A file that cannot be linted cannot be trusted either; silently skipping it would let its

@@ -114,7 +114,7 @@ def artifact_location(path: str, report: Report) -> dict[str, Any]:
     kind, value = where
     if kind == "absolute":
         return {"uri": Path(value).as_uri()}
-    return {"uri": quote(value, safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote(value, safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
 
 
 def root_uri(report: Report) -> str:
