@@ -385,9 +385,11 @@ def _quoted_starts(root: Node, chunk: str) -> None:
                 stack += (k, v)
         elif isinstance(node, SequenceNode):
             stack += node.value
-        elif node.style in ('"', "'") and chunk[node.start_mark.index : node.start_mark.index + 1] in ("&", "!"):
+        elif (style := getattr(node, "style", None)) in ('"', "'") and chunk[
+            node.start_mark.index : node.start_mark.index + 1
+        ] in ("&", "!"):
             i = node.start_mark.index
-            while i < n and chunk[i] != node.style:
+            while i < n and chunk[i] != style:
                 if chunk[i] in "&!":
                     while i < n and chunk[i] not in " \t\r\n":
                         i += 1

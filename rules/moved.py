@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from pullcheck.catalogue import Move, find_move
 from pullcheck.finding import Finding, Fix
@@ -33,7 +33,7 @@ class MovedRegistry(ContainerRule):
     summary = "The image comes from a registry or repository that was frozen, deprecated or moved."
     level = "warning"
     tags = ("image", "registry")
-    options: dict[str, tuple[Any, str]] = {
+    options: ClassVar[dict[str, tuple[Any, str]]] = {
         "gcr-shutdown": (
             False,
             "also report every image on gcr.io / us. / eu. / asia.gcr.io (Container Registry shut down in "

@@ -7,7 +7,7 @@ over the index; they share one :class:`~pullcheck.typos.KnownNames` per run.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from pullcheck.catalogue import allowlist
 from pullcheck.finding import Finding, Fix
@@ -89,7 +89,7 @@ class ImageTypo(Rule):
     summary = "The registry host or repository is not known but is one edit away from one that is."
     level = "error"
     tags = ("image", "typo")
-    options: dict[str, tuple[Any, str]] = {
+    options: ClassVar[dict[str, tuple[Any, str]]] = {
         "max-distance": (1, "largest Damerau-Levenshtein distance (edits; a transposition is one) still read as a typo"),
         "min-length": (4, "shortest repository path component that can be the intended one"),
         "min-host-length": (6, "shortest registry host that can be the intended one"),

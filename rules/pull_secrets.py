@@ -522,8 +522,8 @@ containers:
                     if key in seen:
                         continue
                     seen.add(key)
-                    ref = used.get(id(s))
-                    related = (_related(ref.place, f'used as a pull secret here ("{ref.name}")'),) if ref else ()
+                    use = used.get(id(s))
+                    related = (_related(use.place, f'used as a pull secret here ("{use.name}")'),) if use else ()
                     prefix = "" if p.message.startswith(f'{s.kind} "') else f'{s.kind} "{s.name}": '
                     yield finding(self, p.place, prefix + p.message, fix=p.fix, related=related)
 
