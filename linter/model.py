@@ -32,6 +32,10 @@ CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
 EXTRA_CONTAINER_LISTS = ("steps", "sidecars")
 EXTRA_SINGLE_CONTAINERS = ("container", "script", "stepTemplate")
 CORE_GROUPS = ("v1", "apps/", "batch/", "extensions/")
+# Custom resources whose controllers run each container exactly as written, so every container
+# must name its image. Other operators (ECK, CloudNativePG, Prometheus, Strimzi...) merge the
+# containers of their pod templates by name into their own and fill in the image themselves.
+IMAGE_REQUIRED_GROUPS = ("argoproj.io/", "serving.knative.dev/", "tekton.dev/", "keda.sh/")
 
 
 @dataclass(slots=True)
@@ -117,6 +121,13 @@ class Resource:
         if self.kind in ("Job", "CronJob"):
             return all(get(p.node, "restartPolicy") is None for p in self.pod_specs)
         return False
+
+    @property
+    def images_required(self) -> bool:
+        """Whether a container of this object without an image is a mistake (not an operator's overlay)."""
+        if self.kind in POD_SPEC_PATHS:
+            return self.api_version.startswith(CORE_GROUPS)
+        return self.api_version.startswith(IMAGE_REQUIRED_GROUPS)
 
     def containers(self) -> list[tuple[PodSpec, Container]]:
         """Every (pod spec, container) pair of this object."""

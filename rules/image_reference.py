@@ -93,7 +93,7 @@ class InvalidImageReference(ContainerRule):
         """Report a missing, non-string, unparseable or misleading image."""
         node = container.image
         if node is None:
-            if not resource.partial:
+            if resource.images_required and not resource.partial:
                 yield self.at(resource, container.node, f'container "{container.name}" has no image', container=container)
             return
         if container.image_text is None:

@@ -48,6 +48,26 @@ def test_missing_image_in_whole_object_but_not_in_a_patch() -> None:
     assert lint(patch) == []
 
 
+@pytest.mark.parametrize(
+    ("api", "kind", "spec", "expected"),
+    [
+        # ECK and CloudNativePG merge these containers by name into their own and set the image.
+        ("elasticsearch.k8s.elastic.co/v1", "Elasticsearch",
+         "  nodeSets:\n  - name: default\n    podTemplate:\n      spec:\n        containers:\n        - name: elasticsearch\n", []),
+        ("postgresql.cnpg.io/v1", "Pooler",
+         "  template:\n    spec:\n      containers:\n      - name: pgbouncer\n", []),
+        # Knative and Argo Rollouts run the container as written: no image is a mistake.
+        ("serving.knative.dev/v1", "Service",
+         "  template:\n    spec:\n      containers:\n      - name: app\n", [("invalid-image-reference", 8, 9)]),
+        ("argoproj.io/v1alpha1", "Rollout",
+         "  template:\n    spec:\n      containers:\n      - name: app\n", [("invalid-image-reference", 8, 9)]),
+    ],
+)
+def test_missing_image_only_where_no_operator_fills_it_in(api: str, kind: str, spec: str, expected: list[tuple[str, int, int]]) -> None:
+    text = f"apiVersion: {api}\nkind: {kind}\nmetadata: {{name: x}}\nspec:\n{spec}"
+    assert where(lint(text), "invalid-image-reference") == expected
+
+
 def test_runtime_substitution_of_tekton_and_argo_is_not_reported() -> None:
     tekton = "apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n  steps:\n  - name: s\n    image: $(params.image)\n"
     assert lint(tekton) == []
