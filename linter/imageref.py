@@ -223,6 +223,16 @@ def parse(ref: str) -> ImageRef:
     return result
 
 
+def parsed(ref: object) -> ImageRef | None:
+    """``ref`` parsed, or None when it is not a string or the kubelet would refuse it."""
+    if not isinstance(ref, str):
+        return None
+    try:
+        return parse(ref)
+    except InvalidReference:
+        return None
+
+
 @functools.lru_cache(maxsize=4096)
 def _parse_cached(s: str) -> ImageRef | _Failure:
     return _parse_uncached(s)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pullcheck.imageref import ImageRef, InvalidReference, parse
+from pullcheck.imageref import ImageRef, parsed
 from pullcheck.inventory import Inventory, Repository
 
 _VERSION_RE = re.compile(r"([vV]?)([0-9]+(?:\.[0-9]+)*)(.*)", re.S)
@@ -100,7 +100,5 @@ def display(ref: ImageRef, name: str | None = None) -> str:
     """A repository name as people write it (``nginx``, ``ghcr.io/acme/app``)."""
     if name is None:
         return ref.familiar
-    try:
-        return parse(name).familiar
-    except InvalidReference:
-        return name
+    other = parsed(name)
+    return other.familiar if other is not None else name

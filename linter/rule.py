@@ -8,7 +8,8 @@ the cross-document index). Third parties register rule classes under the entry-p
 
 from __future__ import annotations
 
-import textwrap
+import os
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -18,8 +19,9 @@ from pullcheck.nodes import Node
 
 if TYPE_CHECKING:
     from pullcheck.config import Config
-    from pullcheck.index import Index
+    from pullcheck.index import ImageUse, Index
     from pullcheck.model import Container, PodSpec, Resource
+    from pullcheck.pullfacts import Place
 
 ENTRY_POINT_GROUP = "pullcheck.rules"
 
@@ -50,6 +52,9 @@ class Rule:
     why: ClassVar[str] = ""
     bad_example: ClassVar[str] = ""
     good_example: ClassVar[str] = ""
+    # Config and files the examples are linted with (pullcheck.examples), shown on the page.
+    example_config: ClassVar[dict[str, Any]] = {}
+    example_files: ClassVar[dict[str, str]] = {}
     how_to_fix: ClassVar[str] = ""
     # Rules the loader (not a ``check``) reports, kept here for metadata, levels and docs.
     from_loader: ClassVar[bool] = False
@@ -100,9 +105,25 @@ class Rule:
             doc=resource.document.index,
         )
 
+    def at_place(self, place: Place | ImageUse, message: str, level: Level | None = None, **fields: Any) -> Finding:
+        """A finding of this rule where a run-wide fact is written (``finish`` has facts, not nodes)."""
+        return Finding(
+            self.id,
+            level or self.level,
+            message,
+            place.path,
+            place.span,
+            obj=place.obj,
+            helm_source=place.helm_source,
+            doc=place.doc,
+            **fields,
+        )
+
 
 def render_docs(rule: type[Rule], markdown: bool = True) -> str:
     """A rule's full documentation as Markdown, from the one source beside its code."""
+
+    import textwrap
 
     def block(text: str) -> str:
         return textwrap.dedent(text).strip()
@@ -114,6 +135,9 @@ def render_docs(rule: type[Rule], markdown: bool = True) -> str:
         parts += ["## What it does", "", block(rule.what), ""]
     if rule.why:
         parts += ["## Why is this bad?", "", block(rule.why), ""]
+    from pullcheck.examples import setup_section
+
+    parts += setup_section(rule)
     if rule.bad_example:
         parts += ["## Example", "", "```yaml", block(rule.bad_example), "```", ""]
     if rule.good_example:
@@ -143,12 +167,49 @@ def builtin_rules() -> list[type[Rule]]:
     return list(BUILTIN)
 
 
+def _may_have_plugins() -> bool:
+    """Whether any distribution on ``sys.path`` may declare a ``pullcheck.rules`` entry point.
+
+    A scan of the ``*.dist-info``/``*.egg-info`` directories' ``entry_points.txt``, so that a run
+    without plug-ins skips ``importlib.metadata`` (slower to import and search than a lint of one
+    small file). True whenever unsure: a zip on the path, or a finder that lists distributions itself.
+    """
+    from importlib.machinery import PathFinder
+
+    if any(f is not PathFinder and hasattr(f, "find_distributions") for f in sys.meta_path):
+        return True
+    for entry in sys.path:
+        top = entry or "."
+        egg = os.path.basename(os.path.normpath(top)).lower().endswith(".egg")  # its EGG-INFO counts too
+        try:
+            with os.scandir(top) as it:
+                metadata = [
+                    e.name
+                    for e in it
+                    if e.name.lower().endswith((".dist-info", ".egg-info")) or (egg and e.name.lower() == "egg-info")
+                ]
+        except NotADirectoryError:
+            return True
+        except OSError:
+            continue
+        for name in metadata:
+            try:
+                with open(os.path.join(top, name, "entry_points.txt"), encoding="utf-8", errors="replace") as fh:
+                    if ENTRY_POINT_GROUP in fh.read():
+                        return True
+            except OSError:
+                continue
+    return False
+
+
 def plugin_rules() -> tuple[list[type[Rule]], list[str]]:
     """Rule classes registered by installed packages, and an error line per broken plug-in."""
-    from importlib.metadata import entry_points
-
     found: list[type[Rule]] = []
     errors: list[str] = []
+    if not _may_have_plugins():
+        return found, errors
+    from importlib.metadata import entry_points
+
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             obj = ep.load()

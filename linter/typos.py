@@ -16,11 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
-
 from pullcheck.catalogue import DOCKER_HUB, Allowlist, Catalogue, catalogue, is_glob, is_private_host
-from pullcheck.imageref import ImageRef, InvalidReference, parse, traps
+from pullcheck.imageref import ImageRef, parsed, traps
 
 CERTAIN = math.inf
 RUN = "run"
@@ -28,6 +25,9 @@ RUN = "run"
 # this long: shorter ones (``icr.io``, ``ocir.io``) are one edit away from other registries.
 PATTERN_SUFFIX_MIN = 8
 SEPARATORS = frozenset("-_.")
+# With the default max-distance of 1, a run compares up to this many candidates in Python before it
+# loads rapidfuzz: a small run's whole search then costs less than importing rapidfuzz would.
+PYTHON_CANDIDATES = 20_000
 # Spaces whose repositories are Docker Hub's, written under another prefix.
 _MIRRORS: dict[str, str] = {"mirror.gcr.io": "", "public.ecr.aws": "docker/library/"}
 
@@ -75,6 +75,15 @@ class _Space:
     origin: dict[str, str] = field(default_factory=dict)
 
 
+def _add_weight(weights: dict[str, float], certain: set[str], name: str, weight: float) -> bool:
+    """Add ``weight`` to a name's weight (certain wins over any count); whether it was not certain before."""
+    old = weights.get(name, 0)
+    weights[name] = CERTAIN if CERTAIN in (old, weight) else old + weight
+    if weight == CERTAIN:
+        certain.add(name)
+    return old != CERTAIN
+
+
 @dataclass(frozen=True, slots=True)
 class View:
     """How an image is compared: its name space, its path in that space, and what precedes it."""
@@ -100,6 +109,26 @@ def view(ref: ImageRef) -> View:
             repo = repo[8:]
         return View(DOCKER_HUB, repo, written[: len(written) - len(repo)], registry == "public.ecr.aws")
     return View(registry, repo, written[: len(written) - len(repo)])
+
+
+def one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are exactly one Damerau-Levenshtein edit apart (rapidfuzz's distance 1):
+    one character substituted, inserted or deleted, or two adjacent characters swapped."""
+    if len(a) > len(b):
+        a, b = b, a
+    n = len(a)
+    if len(b) - n > 1:
+        return False
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    if len(b) > n:
+        return a[i:] == b[i + 1 :]
+    if i == n:
+        return False
+    if a[i + 1 :] == b[i + 1 :]:
+        return True
+    return i + 1 < n and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
 
 
 def _diff(a: str, b: str) -> tuple[int, str, str]:
@@ -186,6 +215,7 @@ class KnownNames:
         self.spaces: dict[str, _Space] = {}
         self.name_uses: dict[tuple[str, str], int] = {}
         self._pools: dict[tuple[str, str, int], list[str]] = {}
+        self._python_left = PYTHON_CANDIDATES
         for h in self.cat.hosts | self.cat.docker_hub_hosts:
             self._host(h, CERTAIN, "a well-known registry")
         for h in self.allow.literal_hosts():
@@ -198,17 +228,17 @@ class KnownNames:
             for q in spaces:
                 self._prefix(registry, q, CERTAIN, "a well-known namespace")
         for name in self.allow.exact_names():
-            ref = _parse(name)
+            ref = parsed(name)
             if ref is not None:
                 v = view(ref)
                 self._exact(v.space, v.path, CERTAIN, "allowed in the config")
         for name in self.allow.name_prefixes():
-            ref = _parse(name + "/x")
+            ref = parsed(name + "/x")
             if ref is not None and "/" in view(ref).path:
                 v = view(ref)
                 self._prefix(v.space, v.path.rsplit("/", 1)[0], CERTAIN, "allowed in the config")
         for text, uses in run_images.items():
-            ref = _parse(text)
+            ref = parsed(text)
             if ref is None:
                 continue
             if ref.domain is not None:
@@ -235,11 +265,7 @@ class KnownNames:
 
     def _exact(self, space: str, path: str, weight: float, origin: str) -> None:
         s = self._space(space)
-        old = s.exact.get(path, 0)
-        s.exact[path] = CERTAIN if CERTAIN in (old, weight) else old + weight
-        if weight == CERTAIN:
-            s.certain_exact.add(path)
-        if old != CERTAIN:
+        if _add_weight(s.exact, s.certain_exact, path, weight):
             s.origin[path] = origin
 
     def _exact_origin_official(self) -> None:
@@ -250,13 +276,8 @@ class KnownNames:
 
     def _prefix(self, space: str, prefix: str, weight: float, origin: str) -> None:
         s = self._space(space)
-        old = s.prefixes.get(prefix, 0)
-        s.prefixes[prefix] = CERTAIN if CERTAIN in (old, weight) else old + weight
-        if weight == CERTAIN:
-            s.certain_prefixes.add(prefix)
-        key = "ns:" + prefix
-        if old != CERTAIN:
-            s.origin[key] = origin
+        if _add_weight(s.prefixes, s.certain_prefixes, prefix, weight):
+            s.origin["ns:" + prefix] = origin
 
     # -- querying --------------------------------------------------------------------------------
     def _qualifies(self, candidate: float, mine: float) -> bool:
@@ -278,6 +299,13 @@ class KnownNames:
         return pool
 
     def _close(self, query: str, pool: list[str]) -> list[tuple[str, int]]:
+        """The candidates within ``max_distance`` of ``query`` (itself excluded), with their distance."""
+        if self.t.max_distance == 1 and len(pool) <= self._python_left:
+            self._python_left -= len(pool)
+            return [(c, 1) for c in pool if one_edit(query, c)]
+        from rapidfuzz import process
+        from rapidfuzz.distance import DamerauLevenshtein
+
         found = process.extract(
             query, pool, scorer=DamerauLevenshtein.distance, score_cutoff=self.t.max_distance, limit=None
         )
@@ -309,6 +337,8 @@ class KnownNames:
             if split is None:
                 continue
             head, tail, suffix = split
+            from rapidfuzz.distance import DamerauLevenshtein
+
             d = DamerauLevenshtein.distance(tail, suffix, score_cutoff=self.t.max_distance)
             if 0 < d <= self.t.max_distance and len(suffix) >= PATTERN_SUFFIX_MIN:
                 if not benign_difference(tail, suffix, host=True):
@@ -381,13 +411,6 @@ def _describe(origin: str, weight: float) -> str:
     if origin == RUN:
         return f"used {int(weight)} times in this run"
     return origin
-
-
-def _parse(text: str) -> ImageRef | None:
-    try:
-        return parse(text)
-    except (InvalidReference, TypeError):
-        return None
 
 
 def _host_glob_match(host: str, pattern: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from pullcheck.examples import deployment_example, pod_with_image
 from pullcheck.finding import Finding
 from pullcheck.imageref import InvalidReference, parse, traps
 from pullcheck.model import Container, PodSpec, Resource
@@ -59,34 +60,8 @@ class InvalidImageReference(ContainerRule):
         Pod, where the kubelet sets `InvalidImageName` and never retries successfully until the
         spec changes.
     """
-    bad_example = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: api
-        spec:
-          selector: {matchLabels: {app: api}}
-          template:
-            metadata: {labels: {app: api}}
-            spec:
-              containers:
-                - name: api
-                  image: Registry.Example.com/Team/API:1.0
-    """
-    good_example = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: api
-        spec:
-          selector: {matchLabels: {app: api}}
-          template:
-            metadata: {labels: {app: api}}
-            spec:
-              containers:
-                - name: api
-                  image: registry.example.com/team/api:1.0
-    """
+    bad_example = deployment_example("containers:\n  - name: api\n    image: Registry.Example.com/Team/API:1.0")
+    good_example = deployment_example("containers:\n  - name: api\n    image: registry.example.com/team/api:1.0")
     how_to_fix = "Write the reference as `[registry[:port]/]path[:tag][@sha256:digest]` with a lower-case path."
 
     def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:
@@ -94,7 +69,9 @@ class InvalidImageReference(ContainerRule):
         node = container.image
         if node is None:
             if resource.images_required and not resource.partial:
-                yield self.at(resource, container.node, f'container "{container.name}" has no image', container=container)
+                yield self.at(
+                    resource, container.node, f'container "{container.name}" has no image', container=container
+                )
             return
         if container.image_text is None:
             yield self.at(
@@ -117,8 +94,14 @@ class InvalidImageReference(ContainerRule):
 
 
 def _article(kind: str) -> str:
-    return {"int": "an integer", "float": "a float", "bool": "a boolean", "null": "null", "mapping": "a mapping",
-            "sequence": "a list"}.get(kind, f"a {kind}")
+    return {
+        "int": "an integer",
+        "float": "a float",
+        "bool": "a boolean",
+        "null": "null",
+        "mapping": "a mapping",
+        "sequence": "a list",
+    }.get(kind, f"a {kind}")
 
 
 class UnrenderedTemplate(ContainerRule):
@@ -137,26 +120,8 @@ class UnrenderedTemplate(ContainerRule):
         `{{inputs.parameters.image}}`) are not reported.
     """
     why = "Such a string is not an image reference: the pod fails with `InvalidImageName` or pulls a wrong name."
-    bad_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: "nginx:<no value>"
-    """
-    good_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: "nginx:1.27"
-    """
+    bad_example = pod_with_image('"nginx:<no value>"')
+    good_example = pod_with_image('"nginx:1.27"')
     how_to_fix = "Render the template (`helm template`, `envsubst`) with every value set, and lint the output."
 
     def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:

@@ -1,5 +1,6 @@
 """Rules the loader reports while reading files: syntax errors, duplicate keys, unreadable input."""
 
+from pullcheck.examples import pod_with_image
 from pullcheck.rule import Rule
 
 
@@ -21,26 +22,8 @@ class YamlSyntax(Rule):
         `kubectl apply` and `helm install` refuse the whole file, so nothing in it reaches the
         cluster; a half-applied stream can leave old images running.
     """
-    bad_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: "nginx:1.27
-    """
-    good_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: "nginx:1.27"
-    """
+    bad_example = pod_with_image('"nginx:1.27')
+    good_example = pod_with_image('"nginx:1.27"')
     how_to_fix = "Correct the YAML at the reported position (an unclosed quote, a tab, bad indentation...)."
 
 
@@ -58,27 +41,8 @@ class DuplicateKey(Rule):
         The API server's strict field validation rejects duplicate fields, while most client-side
         tools silently keep the last value: the image you read in review may not be the one deployed.
     """
-    bad_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: nginx:1.27
-              image: nginx:1.25
-    """
-    good_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: nginx:1.27
-    """
+    bad_example = pod_with_image("nginx:1.27", "image: nginx:1.25")
+    good_example = pod_with_image("nginx:1.27")
     how_to_fix = "Delete the key that is not meant."
 
 
@@ -95,13 +59,17 @@ class InputError(Rule):
         Reports a file (or document) that pullcheck could not read: permission denied, binary
         content (a NUL byte), UTF-16 without a byte-order mark, an encoding other than
         UTF-8/UTF-16/UTF-32 (the first bad byte is named), a size over `--max-file-size` (default
-        64 MiB), or a document nesting deeper than `--max-depth` (default 1000 levels, at most 5000:
-        libyaml parses recursively and crashes between 20,000 and 30,000 levels, so deeper input is
-        refused before it reaches the parser). The rest of the file and the run goes on. FIFOs,
-        devices, broken symlinks and symlink loops are not read at all: they get a one-line notice.
+        64 MiB), or a document nesting deeper than `--max-depth` (or `max-depth` in
+        `.pullcheck.yaml`; default 1000 levels, at most 5000: libyaml parses recursively and
+        crashes between 20,000 and 30,000 levels, so deeper input is refused before it reaches the
+        parser). The rest of the file and the run goes on. FIFOs, devices, broken symlinks and
+        symlink loops are not read at all: they get a one-line notice.
     """
     why = """
         A file that cannot be linted cannot be trusted either; silently skipping it would let its
         images through unchecked.
     """
+    example_config = {"max-depth": 8}
+    bad_example = pod_with_image("nginx:1.27.3", 'args: [[[[[[[[["--verbose"]]]]]]]]]')
+    good_example = pod_with_image("nginx:1.27.3", 'args: ["--verbose"]')
     how_to_fix = "Re-encode the file as UTF-8, remove binary files from manifest directories, or raise the limit."

@@ -5,37 +5,48 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from pullcheck.examples import pod_with_image, pod_with_images
 from pullcheck.finding import Finding, Fix
+from pullcheck.image_rule import ImageRule
 from pullcheck.imageref import ImageRef
 from pullcheck.inventory import Inventory, Repository, for_context
 from pullcheck.inventory_suggest import display, suggest_repositories, suggest_tags
-from pullcheck.model import Container, PodSpec, Resource
-from pullcheck.rule import ContainerRule, Context
-from pullcheck.rules.tags import parsed
+from pullcheck.model import Container, Resource
+from pullcheck.rule import Context
 
 _INVENTORY_DOC = """
         An inventory is a YAML or JSON file of the repositories, tags and digests that exist in your
         registries, exported by CI (`pullcheck inventory import --from skopeo|crane|regctl|docker|skopeo-inspect`,
         see docs/inventory.md), given with `--inventory FILE` or `inventory: [FILE]` in `.pullcheck.yaml`.
-        Silent when no inventory is configured, so its examples need one:
-
-        ```yaml
-        # inventory.yaml
+        Silent when no inventory is configured.
+"""
+_EXAMPLE_CONFIG = {"inventory": ["inventory.yaml"]}
+_EXAMPLE_FILES = {
+    "inventory.yaml": """
         version: 1
         covers: ["registry.example.com/shop/*"]
         repositories:
           nginx:
             tags: {"1.25.3": "sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31", "v1.25": null}
           registry.example.com/shop/payments: ["2.4.0", "2.4.1"]
-        ```
-"""
+    """
+}
+
+
+class InventoryRule(ImageRule):
+    """An image rule that reads the run's inventory (None when no inventory is configured)."""
+
+    def __init__(self, ctx: Context) -> None:
+        """Load the run's inventory once, here, so forked workers share it."""
+        super().__init__(ctx)
+        self.inventory: Inventory | None = for_context(ctx)
 
 
 def _quoted(items: Iterable[str]) -> list[str]:
     return [f'"{i}"' for i in items]
 
 
-class UnknownImageTag(ContainerRule):
+class UnknownImageTag(InventoryRule):
     """With an inventory, a repository, tag or digest that does not exist there."""
 
     id = "unknown-image-tag"
@@ -57,11 +68,15 @@ class UnknownImageTag(ContainerRule):
         `1.25` suggests `1.25.3` and `v1.25`) or repository names.
     """
         + _INVENTORY_DOC
-        + """
-        Reported: `image: nginx:1.25` (closest: `1.25.3`, `v1.25`),
-        `image: registry.example.com/shop/paymnets:2.4.1` (did you mean `payments`?).
-        Not reported: `image: nginx:1.25.3`, `image: redis:7` (not covered).
-    """
+    )
+    example_config = _EXAMPLE_CONFIG
+    example_files = _EXAMPLE_FILES
+    bad_example = pod_with_images(
+        {"web": "nginx:1.25", "payments": "registry.example.com/shop/paymnets:2.4.1"}, name="shop"
+    )
+    good_example = pod_with_images(
+        {"web": "nginx:1.25.3", "payments": "registry.example.com/shop/payments:2.4.1", "cache": "redis:7.4.1"},
+        name="shop",
     )
     why = """
         A tag that was never pushed, was deleted or is misspelled (`1.25` vs `v1.25`,
@@ -75,18 +90,14 @@ class UnknownImageTag(ContainerRule):
     """
 
     def __init__(self, ctx: Context) -> None:
-        """Load the run's inventory once, here, so forked workers share it."""
+        """Load the inventory (see ``InventoryRule``) and start the cache of tag suggestions."""
         super().__init__(ctx)
-        self.inventory: Inventory | None = for_context(ctx)
         self._tips: dict[tuple[str, str], list[str]] = {}
 
-    def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:
-        """Report the container's image when the inventory says its repository, tag or digest does not exist."""
+    def check_image(self, resource: Resource, container: Container, ref: ImageRef) -> Iterable[Finding]:
+        """Report the image when the inventory says its repository, tag or digest does not exist."""
         inv = self.inventory
-        if inv is None or container.image is None:
-            return
-        ref = parsed(container)
-        if ref is None:
+        if inv is None:
             return
         status = inv.status(ref.name)
         if status == "listed":
@@ -96,7 +107,7 @@ class UnknownImageTag(ContainerRule):
         else:
             return
         if message is not None:
-            yield self.at(resource, container.image, message, container=container)
+            yield self.on_image(resource, container, message)
 
     def _missing(self, ref: ImageRef, repo: Repository) -> str | None:
         """The message for a tag or digest of a listed repository that the inventory lacks, or None."""
@@ -111,7 +122,9 @@ class UnknownImageTag(ContainerRule):
         if tag in repo.tags:
             return None
         implicit = "" if ref.tag is not None else ' has no tag, so the kubelet pulls "latest", and'
-        head = f'image "{ref.raw}"{implicit}: tag "{tag}" is not in {where} (the pull would fail with "manifest unknown")'
+        head = (
+            f'image "{ref.raw}"{implicit}: tag "{tag}" is not in {where} (the pull would fail with "manifest unknown")'
+        )
         tips = self._tag_tips(repo, tag)
         if tips:
             return f"{head}; closest tags: {', '.join(_quoted(tips))}"
@@ -134,7 +147,7 @@ class UnknownImageTag(ContainerRule):
         return head
 
 
-class PinDigest(ContainerRule):
+class PinDigest(InventoryRule):
     """A tagged image whose digest the inventory knows: the fix pins it (`--fix --pin-digests`)."""
 
     id = "pin-digest"
@@ -154,10 +167,15 @@ class PinDigest(ContainerRule):
         digests are not pinned.
     """
         + _INVENTORY_DOC
-        + """
-        Reported (with the fix `nginx:1.25.3@sha256:0d17b565...`): `image: nginx:1.25.3`.
-        Not reported: `image: nginx:v1.25` (no digest recorded).
-    """
+    )
+    example_config = _EXAMPLE_CONFIG
+    example_files = _EXAMPLE_FILES
+    bad_example = pod_with_image("nginx:1.25.3")
+    good_example = pod_with_images(
+        {
+            "web": "nginx:1.25.3@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31",
+            "edge": "nginx:v1.25",
+        }
     )
     why = """
         A tag can be re-pushed; a digest names exactly one image, so every node runs the same
@@ -165,27 +183,14 @@ class PinDigest(ContainerRule):
     """
     how_to_fix = "Run `pullcheck --fix --pin-digests` with the inventory, or append the digest by hand."
 
-    def __init__(self, ctx: Context) -> None:
-        """Load the run's inventory once, here, so forked workers share it."""
-        super().__init__(ctx)
-        self.inventory: Inventory | None = for_context(ctx)
-
-    def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:
+    def check_image(self, resource: Resource, container: Container, ref: ImageRef) -> Iterable[Finding]:
         """Offer the digest of a tagged, unpinned image whose tag the inventory records with one digest."""
         inv = self.inventory
-        if inv is None or container.image is None:
-            return
-        ref = parsed(container)
-        if ref is None or ref.tag is None or ref.digest is not None or inv.status(ref.name) != "listed":
+        if inv is None or ref.tag is None or ref.digest is not None or inv.status(ref.name) != "listed":
             return
         digest = inv.repositories[ref.name].tags.get(ref.tag)
         if digest is None:
             return
         pinned = f"{ref.raw}@{digest}"
-        yield self.at(
-            resource,
-            container.image,
-            f'image "{ref.raw}" can be pinned to {digest} (tag "{ref.tag}" in the inventory)',
-            container=container,
-            fix=Fix(pinned, f'pin "{ref.raw}" to its digest {digest}'),
-        )
+        message = f'image "{ref.raw}" can be pinned to {digest} (tag "{ref.tag}" in the inventory)'
+        yield self.on_image(resource, container, message, Fix(pinned, f'pin "{ref.raw}" to its digest {digest}'))

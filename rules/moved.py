@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from pullcheck.catalogue import Move, find_move
+from pullcheck.examples import pod_with_image
 from pullcheck.finding import Finding, Fix
+from pullcheck.image_rule import ImageRule
 from pullcheck.imageref import ImageRef
-from pullcheck.model import Container, PodSpec, Resource
-from pullcheck.rule import ContainerRule
-from pullcheck.rules.tags import parsed
+from pullcheck.model import Container, Resource
 
 
 def rewritten(ref: ImageRef, move: Move) -> str | None:
@@ -25,7 +25,7 @@ def rewritten(ref: ImageRef, move: Move) -> str | None:
     return out
 
 
-class MovedRegistry(ContainerRule):
+class MovedRegistry(ImageRule):
     """An image from a frozen, deprecated or moved location."""
 
     id = "moved-registry"
@@ -53,26 +53,8 @@ class MovedRegistry(ContainerRule):
         A frozen location serves no new tags and may stop serving old ones: new versions fail with
         "manifest unknown", and redirects break egress allowlists and some clients.
     """
-    bad_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: pause
-              image: k8s.gcr.io/pause:3.9
-    """
-    good_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: pause
-              image: registry.k8s.io/pause:3.9
-    """
+    bad_example = pod_with_image("k8s.gcr.io/pause:3.9")
+    good_example = pod_with_image("registry.k8s.io/pause:3.9")
     how_to_fix = """
         Pull from the new location. Where the move is one-to-one (same repository path and tags:
         `k8s.gcr.io`, the Prometheus Operator and kube-state-metrics repositories) the finding
@@ -80,11 +62,8 @@ class MovedRegistry(ContainerRule):
         names and check that your tag exists there.
     """
 
-    def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:
-        """Report a container image under a moved location, with the rewrite when it is one-to-one."""
-        ref = parsed(container)
-        if ref is None or container.image is None:
-            return
+    def check_image(self, resource: Resource, container: Container, ref: ImageRef) -> Iterable[Finding]:
+        """Report an image under a moved location, with the rewrite when it is one-to-one."""
         options = frozenset(k for k, v in self.settings.items() if v is True)
         move = find_move(ref.name, options)
         if move is None:
@@ -92,10 +71,7 @@ class MovedRegistry(ContainerRule):
         target = rewritten(ref, move)
         advice = f'; use "{target}"' if target is not None else ""
         fix = Fix(target, f'move to "{target}"') if target is not None else None
-        yield self.at(
-            resource,
-            container.image,
-            f'image "{ref.raw}" comes from {move.prefix}, which moved to {move.to} ({move.when}): {move.what}{advice}',
-            container=container,
-            fix=fix,
+        message = (
+            f'image "{ref.raw}" comes from {move.prefix}, which moved to {move.to} ({move.when}): {move.what}{advice}'
         )
+        yield self.on_image(resource, container, message, fix)

@@ -1,7 +1,8 @@
 """Image names checked against the names that are known: typos (`image-typo`) and the allowlist (`registry-not-allowed`).
 
 Both rules read the whole run (the names used elsewhere count as known), so they work in ``finish``
-over the index; they share one :class:`~pullcheck.typos.KnownNames` per run.
+over the index; they share the run's typos (:mod:`pullcheck.run_typos`), as do the rules that stay
+silent on them (:func:`reported_typos`).
 """
 
 from __future__ import annotations
@@ -10,70 +11,18 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from pullcheck.catalogue import allowlist
+from pullcheck.examples import pod_with_images
 from pullcheck.finding import Finding, Fix
-from pullcheck.imageref import ImageRef, InvalidReference, parse
+from pullcheck.imageref import parsed
 from pullcheck.index import ImageUse, Index
 from pullcheck.rule import Context, Rule
-from pullcheck.typos import KnownNames, Thresholds, Typo
-
-_CACHE_KEY = "names.known"
-
-
-def _parsed(text: str) -> ImageRef | None:
-    try:
-        return parse(text)
-    except (InvalidReference, TypeError):
-        return None
-
-
-def known_names(ctx: Context, index: Index) -> KnownNames:
-    """The run's known names, built once per index and shared by the rules of this module."""
-    cached = ctx.cache.get(_CACHE_KEY)
-    if cached is not None and cached[0] is index:
-        return cached[1]
-    settings = {name: default for name, (default, _) in ImageTypo.options.items()}
-    settings.update(ctx.config.rule_options(ImageTypo.id))
-    thresholds = Thresholds(
-        max_distance=int(settings["max-distance"]),
-        min_length=int(settings["min-length"]),
-        min_host_length=int(settings["min-host-length"]),
-        run_ratio=float(settings["run-ratio"]),
-    )
-    known = KnownNames(index.image_counts, allowlist(ctx.config), thresholds)
-    ctx.cache[_CACHE_KEY] = (index, known)
-    return known
+from pullcheck.run_typos import OPTIONS, run_typos
+from pullcheck.typos import Typo
 
 
 def finding_at(rule: Rule, use: ImageUse, message: str, fix: Fix | None = None) -> Finding:
-    """A finding of ``rule`` on one indexed image use (run-wide rules have no node to point at)."""
-    return Finding(
-        rule.id,
-        rule.level,
-        message,
-        use.path,
-        use.span,
-        obj=use.obj,
-        container=use.container,
-        field=use.field,
-        image=use.image,
-        helm_source=use.helm_source,
-        fix=fix,
-        doc=use.doc,
-    )
-
-
-def _typos(ctx: Context, index: Index) -> dict[str, Typo | None]:
-    """The typo (or None) of every distinct image string of the run."""
-    cached = ctx.cache.get(_CACHE_KEY + ".typos")
-    if cached is not None and cached[0] is index:
-        return cached[1]
-    known = known_names(ctx, index)
-    out: dict[str, Typo | None] = {}
-    for text in index.image_counts:
-        ref = _parsed(text)
-        out[text] = known.typo(ref) if ref is not None else None
-    ctx.cache[_CACHE_KEY + ".typos"] = (index, out)
-    return out
+    """A finding of ``rule`` on one indexed image use."""
+    return rule.at_place(use, message, container=use.container, field=use.field, image=use.image, fix=fix)
 
 
 def _quoted(names: Iterable[str]) -> str:
@@ -89,16 +38,7 @@ class ImageTypo(Rule):
     summary = "The registry host or repository is not known but is one edit away from one that is."
     level = "error"
     tags = ("image", "typo")
-    options: ClassVar[dict[str, tuple[Any, str]]] = {
-        "max-distance": (1, "largest Damerau-Levenshtein distance (edits; a transposition is one) still read as a typo"),
-        "min-length": (4, "shortest repository path component that can be the intended one"),
-        "min-host-length": (6, "shortest registry host that can be the intended one"),
-        "run-ratio": (
-            1.0,
-            "a name used in this run is a suggestion only when used at least twice and more than this many "
-            "times as often as the unknown name",
-        ),
-    }
+    options = OPTIONS
     what = """
         Reports an image whose registry host, or whose repository path within its registry, is not
         known but is within one edit (Damerau-Levenshtein: insertion, deletion, substitution or
@@ -117,30 +57,12 @@ class ImageTypo(Rule):
         "manifest unknown", "repository does not exist" or a DNS error, and it is found only when
         the pod is scheduled.
     """
-    bad_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: ngnix:1.27.3
-            - name: metrics
-              image: regsitry.k8s.io/kube-state-metrics/kube-state-metrics:v2.13.0
-    """
-    good_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: nginx:1.27.3
-            - name: metrics
-              image: registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.13.0
-    """
+    bad_example = pod_with_images(
+        {"web": "ngnix:1.27.3", "metrics": "regsitry.k8s.io/kube-state-metrics/kube-state-metrics:v2.13.0"}
+    )
+    good_example = pod_with_images(
+        {"web": "nginx:1.27.3", "metrics": "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.13.0"}
+    )
     how_to_fix = """
         Use the suggested name (`pullcheck --fix` rewrites it when there is exactly one). If the
         name is right, add it to `images.allowed` (or its registry to `registries.allowed`) in
@@ -149,7 +71,7 @@ class ImageTypo(Rule):
 
     def finish(self, index: Index) -> Iterable[Finding]:
         """Report every image use whose host or repository is a near miss of a known name."""
-        typos = _typos(self.ctx, index)
+        typos = run_typos(self.ctx, index)
         for use in index.images:
             typo = typos.get(use.image)
             if typo is None:
@@ -174,25 +96,19 @@ class RegistryNotAllowed(Rule):
     summary = "The image comes from a registry or repository that the allowlist does not allow."
     level = "error"
     tags = ("image", "policy")
-    example_config: dict[str, Any] = {"registries": {"allowed": ["registry.example.com", "ghcr.io/acme/*"]}}
     what = """
         With `registries.allowed` (registry hosts, or name patterns such as `ghcr.io/acme/*`) or
         `images.allowed` (name patterns: `nginx`, `bitnami/*`, `docker.io/library/*`) set in
         `.pullcheck.yaml`, reports every image whose registry and name match none of them. `*`
         matches any run of characters, `/` included; short Docker Hub names are normalized first
         (`nginx` is `docker.io/library/nginx`). An image that `image-typo` reports (while it is
-        enabled) is not reported again here. Silent when no allowlist is configured, so its
-        examples need one:
-
-        ```yaml
-        # .pullcheck.yaml
-        registries:
-          allowed: ["registry.example.com", "ghcr.io/acme/*"]
-        ```
-
-        Reported: `image: docker.io/someone/payments:1.4.2`. Not reported:
-        `image: registry.example.com/payments:1.4.2`, `image: ghcr.io/acme/payments:1.4.2`.
+        enabled) is not reported again here. Silent when no allowlist is configured.
     """
+    example_config: ClassVar[dict[str, Any]] = {"registries": {"allowed": ["registry.example.com", "ghcr.io/acme/*"]}}
+    bad_example = pod_with_images({"payments": "docker.io/someone/payments:1.4.2"}, name="payments")
+    good_example = pod_with_images(
+        {"payments": "registry.example.com/payments:1.4.2", "audit": "ghcr.io/acme/audit:2.0.1"}, name="payments"
+    )
     why = """
         Clusters often pull only through an approved registry or mirror (admission policy, egress
         firewall, pull-through cache); an image from anywhere else fails to pull there, or
@@ -208,9 +124,9 @@ class RegistryNotAllowed(Rule):
         allow = allowlist(self.ctx.config)
         if not allow.configured:
             return
-        typos = _typos(self.ctx, index) if self.ctx.config.rule_level(ImageTypo) is not None else {}
+        typos = reported_typos(self.ctx, index)
         for use in index.images:
-            ref = _parsed(use.image)
+            ref = parsed(use.image)
             if ref is None or allow.allows(ref) or typos.get(use.image) is not None:
                 continue
             keys = [k for k in ("registries.allowed", "images.allowed") if self.ctx.config.get(k)]
@@ -220,3 +136,9 @@ class RegistryNotAllowed(Rule):
                 f'image "{use.image}" is not allowed: neither its registry "{ref.registry}" nor its name '
                 f'"{ref.name}" matches an entry of {" or ".join(keys)}',
             )
+
+
+def reported_typos(ctx: Context, index: Index) -> dict[str, Typo | None]:
+    """The typos ``image-typo`` reports in this run (none while it is off): the rules that judge an
+    image's registry stay silent on them, since the name written is not the one meant."""
+    return run_typos(ctx, index) if ctx.config.rule_level(ImageTypo) is not None else {}

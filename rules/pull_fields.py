@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from pullcheck.examples import pod_with_image
 from pullcheck.finding import Finding, Fix
 from pullcheck.model import Container, PodSpec, Resource
 from pullcheck.pullfields import (
@@ -39,33 +40,15 @@ class PullFieldInvalid(Rule):
         `unknown field`), and where unknown fields are only dropped the pod runs without the pull
         secret or policy the author meant.
     """
-    bad_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          imagePullSecret:
-            - name: regcred
-          containers:
-            - name: web
-              image: registry.example.com/web:1.0
-              imagePullPolicy: always
-    """
-    good_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          imagePullSecrets:
-            - name: regcred
-          containers:
-            - name: web
-              image: registry.example.com/web:1.0
-              imagePullPolicy: Always
-    """
-    how_to_fix = "Use the exact field names and values of the Kubernetes API; the fix, when certain, rewrites the key or value."
+    bad_example = pod_with_image(
+        "registry.example.com/web:1.0", "imagePullPolicy: always", spec=("imagePullSecret:", "  - name: regcred")
+    )
+    good_example = pod_with_image(
+        "registry.example.com/web:1.0", "imagePullPolicy: Always", spec=("imagePullSecrets:", "  - name: regcred")
+    )
+    how_to_fix = (
+        "Use the exact field names and values of the Kubernetes API; the fix, when certain, rewrites the key or value."
+    )
 
     def _finding(self, resource: Resource, err: FieldError) -> Finding:
         fix = Fix(err.fix, f"replace with {err.fix}") if err.fix is not None else None
@@ -105,29 +88,11 @@ class PullPolicyNever(ContainerRule):
         The kubelet never pulls the image: on any node where it was not preloaded (kind/minikube
         `image load`, a pre-baked node image) the container fails with `ErrImageNeverPull`.
     """
-    bad_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: web:dev
-              imagePullPolicy: Never
-    """
-    good_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: registry.example.com/web:1.0
-              imagePullPolicy: IfNotPresent
-    """
-    how_to_fix = "Use `IfNotPresent` (or `Always`) with an image the nodes can pull, unless the image is preloaded on purpose."
+    bad_example = pod_with_image("web:dev", "imagePullPolicy: Never")
+    good_example = pod_with_image("registry.example.com/web:1.0", "imagePullPolicy: IfNotPresent")
+    how_to_fix = (
+        "Use `IfNotPresent` (or `Always`) with an image the nodes can pull, unless the image is preloaded on purpose."
+    )
 
     def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:
         """Report ``Never`` on the policy value."""

@@ -8,65 +8,46 @@ No message ever contains a credential: facts hold registry keys and problems, ne
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from pullcheck.examples import deployment_example
 from pullcheck.finding import Finding, Level, Related
-from pullcheck.imageref import ImageRef, InvalidReference, parse, traps
+from pullcheck.imageref import ImageRef, parsed, traps
 from pullcheck.index import Index
 from pullcheck.pullfacts import ContainerFact, Effective, NameRef, Place, PodFact, SecretUse, resolve, use_of
 from pullcheck.pullsecrets import HUB_LOOKALIKE_KEY_HOSTS, Access, access, explain_miss, is_docker_hub, normalize_key
 from pullcheck.rule import Context, Rule
-
-_POD = """
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata:
-      name: api
-      namespace: shop
-    spec:
-      selector:
-        matchLabels: {app: api}
-      template:
-        metadata:
-          labels: {app: api}
-        spec:
-"""
+from pullcheck.rules.names import reported_typos
 
 
-def _example(spec: str, *docs: str) -> str:
-    """A Deployment with the given pod-spec lines, followed by more documents."""
-    body = textwrap.dedent(_POD) + "\n".join("      " + line for line in spec.strip("\n").splitlines())
-    return "\n---".join([body, *(textwrap.dedent(d) for d in docs)])
+def _spec(*secrets: str, image: str = "registry.example.com/shop/api:1.4.2", account: str | None = None) -> str:
+    """Pod-spec lines of the examples: the ServiceAccount, the pull secrets by name, one container."""
+    lines = [f"serviceAccountName: {account}"] if account else []
+    if secrets:
+        lines += ["imagePullSecrets:", *(f"  - name: {name}" for name in secrets)]
+    return "\n".join([*lines, "containers:", "  - name: api", f"    image: {image}"])
 
 
-_REGCRED_OK = """
-apiVersion: v1
-kind: Secret
-metadata:
-  name: regcred
-  namespace: shop
-type: kubernetes.io/dockerconfigjson
-stringData:
-  .dockerconfigjson: '{"auths": {"registry.example.com": {"auth": "cm9ib3Q6czNjcmV0"}}}'
-"""
+def _service_account(name: str, *secrets: str) -> str:
+    """A ServiceAccount of namespace "shop" for the examples, with the pull secrets by name."""
+    lines = ["apiVersion: v1", "kind: ServiceAccount", "metadata:", f"  name: {name}", "  namespace: shop"]
+    if secrets:
+        lines += ["imagePullSecrets:", *(f"  - name: {n}" for n in secrets)]
+    return "\n".join(lines)
 
 
-def finding(rule: Rule, place: Place, message: str, level: Level | None = None, **kw: Any) -> Finding:
-    """A finding of ``rule`` at a fact's place (run-wide rules have facts, not nodes)."""
-    return Finding(
-        rule.id,
-        level or rule.level,
-        message,
-        place.path,
-        place.span,
-        obj=place.obj,
-        helm_source=place.helm_source,
-        doc=place.doc,
-        **kw,
+def _pull_secret(name: str, registry: str) -> str:
+    """A pull secret of namespace "shop" for the examples, with credentials for ``registry``."""
+    auths = f'{{"auths": {{"{registry}": {{"auth": "cm9ib3Q6czNjcmV0"}}}}}}'
+    return (
+        f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n  namespace: shop\n"
+        f"type: kubernetes.io/dockerconfigjson\nstringData:\n  .dockerconfigjson: '{auths}'"
     )
+
+
+_REGCRED_OK = _pull_secret("regcred", "registry.example.com")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +68,13 @@ class Pod:
     images: tuple[Image, ...]
 
 
+def image_finding(rule: Rule, img: Image, message: str, level: Level | None = None, **fields: Any) -> Finding:
+    """A finding of ``rule`` on a container's image."""
+    return rule.at_place(
+        img.fact.place, message, level, container=img.fact.name, field=img.fact.field, image=img.fact.image, **fields
+    )
+
+
 def analyse(ctx: Context, index: Index) -> list[Pod]:
     """Every pod of the run resolved once and shared by the rules of this family."""
     key = "pull-secrets.analysis"
@@ -97,15 +85,16 @@ def analyse(ctx: Context, index: Index) -> list[Pod]:
     private = tuple(cfg.get("registries.private") or ())
     public = tuple(cfg.get("registries.public") or ())
     providers = tuple(cfg.get("registries.credential-providers") or ())
+    typos = reported_typos(ctx, index)
     pods = []
     for pf in index.pulls.pods:
         images = []
         for c in pf.containers:
-            try:
-                ref = parse(c.image)
-            except InvalidReference:
+            ref = parsed(c.image)
+            if ref is None:
                 continue
-            if ref.registry and not traps(ref):  # a trap is invalid-image-reference's, not a registry
+            # A trap is invalid-image-reference's and a typo image-typo's: neither names the registry meant.
+            if ref.registry and not traps(ref) and typos.get(c.image) is None:
                 images.append(Image(c, ref, access(ref, private, public, providers)))
         pods.append(Pod(pf, resolve(pf, index.pulls, cfg), tuple(images)))
     ctx.cache[key] = (index, pods)
@@ -163,36 +152,16 @@ class MissingPullSecret(Rule):
         otherwise the message says it may still carry secrets in the cluster. Registries usually
         served by kubelet credential providers (ECR, ACR, GCR, Artifact Registry, and
         `registries.credential-providers`) are reported as a note (option `credential-providers`).
+        An image that `image-typo` reports (`regsitry.k8s.io/pause`) is not reported here: its host
+        is a misspelled public registry, not a private one.
     """
     why = """
         Without a credential the kubelet pulls anonymously; a private registry answers
         `unauthorized`/`denied` and the pod sits in `ImagePullBackOff`. Images already cached on a
         node start anyway, so the mistake shows only on a fresh node.
     """
-    bad_example = _example(
-        """
-containers:
-  - name: api
-    image: registry.example.com/shop/api:1.4.2
-""",
-        """
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: default
-  namespace: shop
-""",
-    )
-    good_example = _example(
-        """
-imagePullSecrets:
-  - name: regcred
-containers:
-  - name: api
-    image: registry.example.com/shop/api:1.4.2
-""",
-        _REGCRED_OK,
-    )
+    bad_example = deployment_example(_spec(), _service_account("default"))
+    good_example = deployment_example(_spec("regcred"), _REGCRED_OK)
     how_to_fix = """
         Add `imagePullSecrets: [{name: <secret>}]` to the pod spec, or to its ServiceAccount. If the
         ServiceAccount already carries the secret in the cluster, declare it:
@@ -216,16 +185,13 @@ containers:
                     level: Level = "note"
                     if provider_level in ("warning", "error"):
                         level = "warning" if provider_level == "warning" else "error"
-                    yield finding(
+                    yield image_finding(
                         self,
-                        img.fact.place,
+                        img,
                         f'image "{img.ref.raw}" is on {img.ref.registry}, usually served by a kubelet credential '
                         "provider, and the pod has no pull secret: the pull works only if the nodes' credential "
                         "provider (node identity) can read it",
                         level,
-                        container=img.fact.name,
-                        field=img.fact.field,
-                        image=img.fact.image,
                     )
                     continue
                 sa = pod.fact.service_account
@@ -242,13 +208,10 @@ containers:
                         f'neither the pod nor its ServiceAccount "{sa}" ({where}) has imagePullSecrets: the kubelet '
                         "pulls anonymously and the registry refuses it"
                     )
-                yield finding(
+                yield image_finding(
                     self,
-                    img.fact.place,
+                    img,
                     f'image "{img.ref.raw}" is from the private registry {img.ref.registry}, but {why}',
-                    container=img.fact.name,
-                    field=img.fact.field,
-                    image=img.fact.image,
                 )
 
 
@@ -269,46 +232,13 @@ class ServiceAccountSecretsIgnored(Rule):
         pods that have none: it does not merge. Adding one secret to a pod template silently drops
         every secret the ServiceAccount provided, and images that needed them stop pulling.
     """
-    bad_example = _example(
-        """
-serviceAccountName: api
-imagePullSecrets:
-  - name: regcred
-containers:
-  - name: api
-    image: registry.example.com/shop/api:1.4.2
-""",
-        """
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: api
-  namespace: shop
-imagePullSecrets:
-  - name: mirror-cred
-""",
+    bad_example = deployment_example(_spec("regcred", account="api"), _service_account("api", "mirror-cred"))
+    good_example = deployment_example(
+        _spec("regcred", "mirror-cred", account="api"), _service_account("api", "mirror-cred")
     )
-    good_example = _example(
-        """
-serviceAccountName: api
-imagePullSecrets:
-  - name: regcred
-  - name: mirror-cred
-containers:
-  - name: api
-    image: registry.example.com/shop/api:1.4.2
-""",
-        """
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: api
-  namespace: shop
-imagePullSecrets:
-  - name: mirror-cred
-""",
+    how_to_fix = (
+        "List every secret the pod needs in the pod spec, or remove the pod's list and rely on the ServiceAccount."
     )
-    how_to_fix = "List every secret the pod needs in the pod spec, or remove the pod's list and rely on the ServiceAccount."
 
     def finish(self, index: Index) -> Iterable[Finding]:
         """Report pods with their own list whose ServiceAccount lists secrets the pod does not."""
@@ -331,10 +261,9 @@ imagePullSecrets:
                         ignored.append(name)
             if ignored:
                 shown = ", ".join(f'"{n}"' for n in ignored)
-                yield finding(
-                    self,
+                yield self.at_place(
                     pf.secrets_field,
-                    f'the pod lists its own imagePullSecrets, so the admission plugin does not copy those of its '
+                    f"the pod lists its own imagePullSecrets, so the admission plugin does not copy those of its "
                     f'ServiceAccount "{pf.service_account}": {shown} {"is" if len(ignored) == 1 else "are"} not used',
                     field=f"{pf.field}.imagePullSecrets",
                     related=tuple(related),
@@ -359,25 +288,8 @@ class PullSecretNotFound(Rule):
         The kubelet skips a pull secret it cannot read, records `FailedToRetrieveImagePullSecret`
         and pulls without it: private images then fail with `ImagePullBackOff`.
     """
-    bad_example = _example(
-        """
-imagePullSecrets:
-  - name: regcred
-containers:
-  - name: api
-    image: registry.example.com/shop/api:1.4.2
-"""
-    )
-    good_example = _example(
-        """
-imagePullSecrets:
-  - name: regcred
-containers:
-  - name: api
-    image: registry.example.com/shop/api:1.4.2
-""",
-        _REGCRED_OK,
-    )
+    bad_example = deployment_example(_spec("regcred"))
+    good_example = deployment_example(_spec("regcred"), _REGCRED_OK)
     how_to_fix = """
         Add the Secret to the manifests, fix the name, or declare secrets managed elsewhere:
         `pull-secrets: {external: [regcred]}` (patterns match `name` or `namespace/name`).
@@ -396,7 +308,9 @@ containers:
                 else "if the cluster does not have it either, the kubelet warns FailedToRetrieveImagePullSecret and "
                 "pulls without it (list secrets created elsewhere under pull-secrets.external)"
             )
-            yield finding(self, ref.place, f'pull secret "{ref.name}" is not in the run (namespace "{ns}"): {tail}', level)
+            yield self.at_place(
+                ref.place, f'pull secret "{ref.name}" is not in the run (namespace "{ns}"): {tail}', level
+            )
 
 
 class PullSecretWrongNamespace(Rule):
@@ -417,26 +331,11 @@ class PullSecretWrongNamespace(Rule):
         namespace, and there is no way to point at another one. The Secret has to be created in
         every namespace that pulls with it.
     """
-    bad_example = _example(
-        """
-imagePullSecrets:
-  - name: regcred
-containers:
-  - name: api
-    image: registry.example.com/shop/api:1.4.2
-""",
+    bad_example = deployment_example(
+        _spec("regcred"),
         _REGCRED_OK.replace("namespace: shop", "namespace: default"),
     )
-    good_example = _example(
-        """
-imagePullSecrets:
-  - name: regcred
-containers:
-  - name: api
-    image: registry.example.com/shop/api:1.4.2
-""",
-        _REGCRED_OK,
-    )
+    good_example = deployment_example(_spec("regcred"), _REGCRED_OK)
     how_to_fix = "Create (or replicate, e.g. with a secret-sync controller) the Secret in the pod's namespace."
 
     def finish(self, index: Index) -> Iterable[Finding]:
@@ -447,9 +346,10 @@ containers:
                 continue
             where = sorted({f.namespace for f in use.facts})
             shown = ", ".join(f'"{n}"' for n in where)
-            related = tuple(_related(f.place, f'{f.kind} "{f.name}" in namespace "{f.namespace}"') for f in use.facts[:5])
-            yield finding(
-                self,
+            related = tuple(
+                _related(f.place, f'{f.kind} "{f.name}" in namespace "{f.namespace}"') for f in use.facts[:5]
+            )
+            yield self.at_place(
                 ref.place,
                 f'pull secret "{ref.name}" is in namespace {shown}, but it is used from namespace "{ns}": the kubelet '
                 f'reads pull secrets only from the pod\'s own namespace; create "{ref.name}" in "{ns}"',
@@ -479,26 +379,11 @@ class PullSecretInvalid(Rule):
         credentials in a format-swapped config. Worse, one `auth` it cannot decode makes it fail
         every pull of the pod — even of public images.
     """
-    bad_example = _example(
-        """
-imagePullSecrets:
-  - name: regcred
-containers:
-  - name: api
-    image: registry.example.com/shop/api:1.4.2
-""",
+    bad_example = deployment_example(
+        _spec("regcred"),
         _REGCRED_OK.replace("kubernetes.io/dockerconfigjson", "Opaque"),
     )
-    good_example = _example(
-        """
-imagePullSecrets:
-  - name: regcred
-containers:
-  - name: api
-    image: registry.example.com/shop/api:1.4.2
-""",
-        _REGCRED_OK,
-    )
+    good_example = deployment_example(_spec("regcred"), _REGCRED_OK)
     how_to_fix = """
         Create pull secrets with `kubectl create secret docker-registry NAME --docker-server=HOST
         --docker-username=USER --docker-password=... --dry-run=client -o yaml`, which writes the
@@ -525,7 +410,7 @@ containers:
                     use = used.get(id(s))
                     related = (_related(use.place, f'used as a pull secret here ("{use.name}")'),) if use else ()
                     prefix = "" if p.message.startswith(f'{s.kind} "') else f'{s.kind} "{s.name}": '
-                    yield finding(self, p.place, prefix + p.message, fix=p.fix, related=related)
+                    yield self.at_place(p.place, prefix + p.message, fix=p.fix, related=related)
 
 
 class PullSecretRegistryMismatch(Rule):
@@ -542,33 +427,19 @@ class PullSecretRegistryMismatch(Rule):
         and `/v1/`/`/v2/` dropped, ports compared exactly (`registry.example.com` does not cover
         `registry.example.com:5000`), key paths as prefixes, `*` globs one host label each, and the
         Docker Hub spellings (`https://index.docker.io/v1/` and `docker.io` cover `nginx`;
-        `registry-1.docker.io` does not). Reported only when every secret's content is known.
+        `registry-1.docker.io` does not). Reported only when every secret's content is known, and
+        not for an image that `image-typo` reports.
     """
     why = """
         A secret with no matching key contributes nothing: the kubelet pulls anonymously and the
         private registry refuses with `unauthorized` — the most puzzling ImagePullBackOff, because
         the pod does have a pull secret.
     """
-    bad_example = _example(
-        """
-imagePullSecrets:
-  - name: regcred
-containers:
-  - name: api
-    image: registry.example.com:5000/shop/api:1.4.2
-""",
+    bad_example = deployment_example(
+        _spec("regcred", image="registry.example.com:5000/shop/api:1.4.2"),
         _REGCRED_OK,
     )
-    good_example = _example(
-        """
-imagePullSecrets:
-  - name: regcred
-containers:
-  - name: api
-    image: registry.example.com/shop/api:1.4.2
-""",
-        _REGCRED_OK,
-    )
+    good_example = deployment_example(_spec("regcred"), _REGCRED_OK)
     how_to_fix = """
         Add an entry for the registry exactly as the image names it (host and port) to the secret,
         or list a secret that has one.
@@ -606,7 +477,11 @@ containers:
                 hints.append(f'"{u.ref.name}" does not exist')
                 continue
             for f in u.facts:
-                held = "holds credentials for " + ", ".join(f'"{k}"' for k in f.keys) if f.usable else "has no usable credentials"
+                held = (
+                    "holds credentials for " + ", ".join(f'"{k}"' for k in f.keys)
+                    if f.usable
+                    else "has no usable credentials"
+                )
                 related.append(_related(f.place, f'Secret "{f.name}" {held}'))
                 if not f.usable:
                     hints.append(f'"{f.name}" has no usable credentials')
@@ -615,14 +490,11 @@ containers:
                     if why:
                         hints.append(why)
         hint = f" ({'; '.join(dict.fromkeys(hints))})" if hints else ""
-        return finding(
+        return image_finding(
             self,
-            img.fact.place,
-            f'none of the pod\'s pull secrets ({_names(uses)}) has credentials for {img.ref.registry}{hint}: the '
+            img,
+            f"none of the pod's pull secrets ({_names(uses)}) has credentials for {img.ref.registry}{hint}: the "
             f'kubelet pulls "{img.ref.raw}" anonymously and the registry refuses it',
-            container=img.fact.name,
-            field=img.fact.field,
-            image=img.fact.image,
             related=tuple(related),
         )
 
@@ -648,7 +520,8 @@ class DockerhubRateLimit(Rule):
         Reports a Docker Hub image (`nginx`, `acme/app`, `docker.io/...`) when none of the pod's
         pull secrets holds credentials the kubelet would use for Docker Hub. The pod's pull secrets
         must be known: its own list, or its ServiceAccount in the run or declared under
-        `service-accounts` (a ServiceAccount outside the run may carry a Docker Hub secret).
+        `service-accounts` (a ServiceAccount outside the run may carry a Docker Hub secret). An
+        image that `image-typo` reports (`ngnix`) is not reported here: it does not exist to pull.
     """
     why = """
         Docker Hub limits anonymous pulls to 100 per 6 hours per IPv4 address or IPv6 /64 (free
@@ -656,41 +529,10 @@ class DockerhubRateLimit(Rule):
         after a scale-out or node replacement pulls fail with `toomanyrequests` (ErrImagePull).
         `imagePullPolicy: Always` pulls on every container start.
     """
-    bad_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: nginx:1.27.3
-        ---
-        apiVersion: v1
-        kind: ServiceAccount
-        metadata:
-          name: default
-    """
-    good_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          imagePullSecrets:
-            - name: hub
-          containers:
-            - name: web
-              image: nginx:1.27.3
-        ---
-        apiVersion: v1
-        kind: Secret
-        metadata:
-          name: hub
-        type: kubernetes.io/dockerconfigjson
-        stringData:
-          .dockerconfigjson: '{"auths": {"https://index.docker.io/v1/": {"auth": "cm9ib3Q6czNjcmV0"}}}'
-    """
+    bad_example = deployment_example(_spec(image="nginx:1.27.3"), _service_account("default"))
+    good_example = deployment_example(
+        _spec("hub", image="nginx:1.27.3"), _pull_secret("hub", "https://index.docker.io/v1/")
+    )
     how_to_fix = """
         Authenticate Docker Hub pulls (a pull secret with key `https://index.docker.io/v1/`), pull
         through a registry mirror, or copy the image to your own registry.
@@ -712,13 +554,10 @@ class DockerhubRateLimit(Rule):
                     continue  # reported as pull-secret-registry-mismatch
                 policy = effective_policy(img)
                 always = "; with imagePullPolicy Always every container start pulls" if policy == "Always" else ""
-                yield finding(
+                yield image_finding(
                     self,
-                    img.fact.place,
+                    img,
                     f'image "{img.ref.raw}" is pulled from Docker Hub without credentials: anonymous pulls are '
-                    f'limited to 100 per 6 hours per IP address, shared by all nodes behind one NAT, then fail with '
+                    f"limited to 100 per 6 hours per IP address, shared by all nodes behind one NAT, then fail with "
                     f'"toomanyrequests"{always}',
-                    container=img.fact.name,
-                    field=img.fact.field,
-                    image=img.fact.image,
                 )

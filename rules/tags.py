@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from pullcheck.examples import pod_with_image
 from pullcheck.finding import Finding
-from pullcheck.imageref import ImageRef, InvalidReference, parse
-from pullcheck.model import Container, PodSpec, Resource
-from pullcheck.rule import ContainerRule
+from pullcheck.image_rule import ImageRule
+from pullcheck.imageref import ImageRef
+from pullcheck.model import Container, Resource
 
 
-def parsed(container: Container) -> ImageRef | None:
-    """The container's image parsed, or None when it is missing, not a string or invalid."""
-    text = container.image_text
-    if text is None:
-        return None
-    try:
-        return parse(text)
-    except InvalidReference:
-        return None
-
-
-class MissingImageTag(ContainerRule):
+class MissingImageTag(ImageRule):
     """Neither tag nor digest."""
 
     id = "missing-image-tag"
@@ -35,41 +25,18 @@ class MissingImageTag(ContainerRule):
         whatever was pushed last, a rollback cannot go back, and a registry outage or rate limit
         stops every restart.
     """
-    bad_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: nginx
-    """
-    good_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: nginx:1.27.3
-    """
+    bad_example = pod_with_image("nginx")
+    good_example = pod_with_image("nginx:1.27.3")
     how_to_fix = "Pin a version tag, or better a digest (`nginx:1.27.3@sha256:...`)."
 
-    def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:
-        """Report a valid reference without tag or digest."""
-        ref = parsed(container)
-        if ref is not None and ref.tag is None and ref.digest is None and container.image is not None:
-            yield self.at(
-                resource,
-                container.image,
-                f'image "{ref.raw}" has no tag: the kubelet pulls "{ref.raw}:latest" with imagePullPolicy Always',
-                container=container,
-            )
+    def check_image(self, resource: Resource, container: Container, ref: ImageRef) -> Iterable[Finding]:
+        """Report a reference without tag or digest."""
+        if ref.tag is None and ref.digest is None:
+            message = f'image "{ref.raw}" has no tag: the kubelet pulls "{ref.raw}:latest" with imagePullPolicy Always'
+            yield self.on_image(resource, container, message)
 
 
-class LatestTag(ContainerRule):
+class LatestTag(ImageRule):
     """A mutable tag without a digest."""
 
     id = "latest-tag"
@@ -86,46 +53,23 @@ class LatestTag(ContainerRule):
         A mutable tag points at different images over time: nodes that pulled at different times run
         different code, and with `imagePullPolicy: IfNotPresent` a node may never see the new one.
     """
-    bad_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: nginx:latest
-    """
-    good_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: nginx:1.27.3
-    """
+    bad_example = pod_with_image("nginx:latest")
+    good_example = pod_with_image("nginx:1.27.3")
     how_to_fix = "Use a version tag or pin the digest (`image: nginx:latest@sha256:...` is accepted)."
     options = {"mutable-tags": (["latest"], "set at the top level of .pullcheck.yaml: tags that move")}
 
-    def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:
+    def check_image(self, resource: Resource, container: Container, ref: ImageRef) -> Iterable[Finding]:
         """Report a mutable tag when no digest pins the image."""
-        ref = parsed(container)
-        if ref is None or ref.tag is None or ref.digest is not None or container.image is None:
+        if ref.tag is None or ref.digest is not None:
             return
         mutable = self.ctx.config.mutable_tags
         if ref.tag in mutable or ref.tag.lower() in mutable:
             extra = " (imagePullPolicy defaults to Always)" if ref.tag == "latest" else ""
-            yield self.at(
-                resource,
-                container.image,
-                f'image "{ref.raw}" uses the mutable tag "{ref.tag}"{extra}; pin a version or digest',
-                container=container,
-            )
+            message = f'image "{ref.raw}" uses the mutable tag "{ref.tag}"{extra}; pin a version or digest'
+            yield self.on_image(resource, container, message)
 
 
-class DigestNotPinned(ContainerRule):
+class DigestNotPinned(ImageRule):
     """A reference without a digest (opt-in policy)."""
 
     id = "digest-not-pinned"
@@ -142,30 +86,13 @@ class DigestNotPinned(ContainerRule):
         Even a version tag can be re-pushed; only a digest names exactly one image, so every node
         runs the same bytes and a compromised registry cannot swap them.
     """
-    bad_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: nginx:1.27.3
-    """
-    good_example = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: nginx:1.27.3@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31
-    """
+    bad_example = pod_with_image("nginx:1.27.3")
+    good_example = pod_with_image(
+        "nginx:1.27.3@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31"
+    )
     how_to_fix = "Append the digest of the tag you tested (`crane digest`, `skopeo inspect`), or use `--fix --pin-digests` with an inventory."
 
-    def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:
-        """Report a valid reference that has no digest."""
-        ref = parsed(container)
-        if ref is not None and ref.digest is None and container.image is not None:
-            yield self.at(resource, container.image, f'image "{ref.raw}" is not pinned by digest', container=container)
+    def check_image(self, resource: Resource, container: Container, ref: ImageRef) -> Iterable[Finding]:
+        """Report a reference that has no digest."""
+        if ref.digest is None:
+            yield self.on_image(resource, container, f'image "{ref.raw}" is not pinned by digest')

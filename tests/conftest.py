@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from pullcheck.cli import main
 from pullcheck.config import Config, validate
 from pullcheck.engine import Engine, RunOptions
 from pullcheck.finding import Finding
@@ -42,6 +44,20 @@ def lint_files(paths: list[Path], config: dict[str, Any] | None = None, **option
 def where(findings: list[Finding], rule: str | None = None) -> list[tuple[str, int, int]]:
     """(rule, line, column) of each finding, optionally of one rule only."""
     return [(f.rule, f.span.line, f.span.column) for f in findings if rule is None or f.rule == rule]
+
+
+def lint_example(directory: Path, example: str, setup: dict[str, str]) -> list[dict[str, Any]]:
+    """Lint a documented example as its page says: the setup files beside it (``.pullcheck.yaml``
+    among them), the real command in-process; the findings as JSON objects."""
+    files = {".pullcheck.yaml": "{}\n", **setup, "example.yaml": textwrap.dedent(example)}
+    for name, text in files.items():
+        (directory / name).write_text(text, encoding="utf-8")
+    out = directory / "findings.json"
+    config = directory / ".pullcheck.yaml"
+    args = ["--config", str(config), "--format", "json", "--output", str(out), str(directory / "example.yaml")]
+    assert main(args) in (0, 1)
+    findings: list[dict[str, Any]] = json.loads(out.read_text(encoding="utf-8"))["findings"]
+    return findings
 
 
 def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pullcheck.imageref import REFERENCE_RE, InvalidReference, parse, traps
+from pullcheck.imageref import REFERENCE_RE, InvalidReference, parse, parsed, traps
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 VECTORS_FILE = SHARED / "reference" / "image-reference-vectors.json"
@@ -519,3 +519,12 @@ def test_traps(ref: str, expected: list[tuple[str, int]]) -> None:
 )
 def test_no_traps(ref: str) -> None:
     assert traps(parse(ref)) == []
+
+
+def test_parsed_is_parse_or_none() -> None:
+    """What rules use for images they judge only when valid: no exception for a refused or non-string value."""
+    ref = parsed("nginx:1.27")
+    assert ref is not None and (ref.name, ref.tag) == ("docker.io/library/nginx", "1.27")
+    assert parsed("nginx:") is None
+    assert parsed("Nginx") is None
+    assert parsed(5) is None and parsed(None) is None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from pullcheck.inventory_import import (
 )
 from pullcheck.inventory_suggest import suggest_repositories, suggest_tags
 from pullcheck.rule import all_rules
-from pullcheck.rules.inventory import PinDigest, UnknownImageTag
+from pullcheck.rules.inventory import PinDigest
 from pullcheck.sources import Source
 
 FIXTURES = ROOT / "tests" / "fixtures" / "inventory"
@@ -468,23 +467,6 @@ def test_rule_loads_the_inventory_once_per_run(shop_inventory: dict[str, Any], m
     monkeypatch.setattr(inv, "load_all", counting)
     lint(POD.format(d1=D1, d3=D3) + "---\n" + POD.format(d1=D1, d3=D3), {**shop_inventory, "rules": {"pin-digest": "on"}})
     assert len(calls) == 1  # two rules, two documents: one load
-
-
-def test_documented_example_is_true(tmp_path: Path) -> None:
-    """The inventory and the reported / not reported images in the rule's docs behave as written."""
-    block = re.search(r"```yaml\n(.*?)```", textwrap.dedent(UnknownImageTag.what), re.S)
-    assert block is not None
-    config = {"inventory": [write_inventory(tmp_path, block.group(1), "doc.yaml")], "rules": {"pin-digest": "on"}}
-
-    def rules_for(image: str) -> set[str]:
-        pod = f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: {image}\n"
-        return {f.rule for f in lint(pod, config)} & {"unknown-image-tag", "pin-digest"}
-
-    assert rules_for("nginx:1.25") == {"unknown-image-tag"}
-    assert rules_for("registry.example.com/shop/paymnets:2.4.1") == {"unknown-image-tag"}
-    assert rules_for("nginx:1.25.3") == {"pin-digest"}
-    assert rules_for("redis:7") == set()
-    assert rules_for("nginx:v1.25") == set()
 
 
 # -- pin-digest -----------------------------------------------------------------------------------

@@ -88,6 +88,9 @@ SCENARIOS: list[tuple[str, str, dict[str, Any], list[tuple[str, int, int]]]] = [
     ("ServiceAccount and secret declared in config", "declared-in-config.yaml", DECLARED, []),
     ("ServiceAccount names a missing secret", "service-account-secret-not-found.yaml", {}, [("pull-secret-not-found", 7, 11)]),
     ("annotation and comment suppression", "suppressed.yaml", {}, []),
+    ("typos of public names are image-typo's", "typo-of-public-registry.yaml", {}, []),
+    ("typos of public names, image-typo off", "typo-of-public-registry.yaml", {"rules": {"image-typo": "off"}},
+     [("missing-pull-secret", 9, 14), ("dockerhub-rate-limit", 11, 14), ("pull-secret-registry-mismatch", 29, 14)]),
 ]
 
 
@@ -293,6 +296,13 @@ def test_namespace_flag_sets_the_apply_namespace() -> None:
     res = run_cli(fixture, "--format", "json", "--namespace", "prod", cwd=ROOT)
     assert res.returncode == 0, res.stdout
     assert [f for f in json.loads(res.stdout)["findings"] if f["rule"] in PULL_RULES] == []
+
+
+def test_a_typo_is_reported_once_as_a_typo() -> None:
+    """regsitry.k8s.io is a misspelled public registry, not a private one needing a secret; ngnix and
+    ghrc.io are no Docker Hub image to rate-limit nor a registry the secret should cover."""
+    findings = lint_files([FIXTURES / "typo-of-public-registry.yaml"])
+    assert where(findings) == [("image-typo", 9, 14), ("image-typo", 11, 14), ("image-typo", 29, 14)]
 
 
 def test_suppression_scenario_has_something_to_suppress() -> None:

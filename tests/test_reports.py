@@ -74,13 +74,13 @@ RULES = [
 
 
 def image_finding(**kw: Any) -> Finding:
-    """An invalid-image-reference finding with every optional field set."""
-    base: dict[str, Any] = dict(
-        rule="invalid-image-reference",
-        level="error",
-        message='repository "Nginx" must be lowercase',
-        path="app.yaml",
-        span=Span(12, 16, 12, 26),
+    """An invalid-image-reference finding with every optional field set (``kw`` overrides)."""
+    found = Finding(
+        "invalid-image-reference",
+        "error",
+        'repository "Nginx" must be lowercase',
+        "app.yaml",
+        Span(12, 16, 12, 26),
         obj=ObjectRef("Deployment", "shop", "web"),
         container="web",
         field="spec.template.spec.containers[0].image",
@@ -90,21 +90,12 @@ def image_finding(**kw: Any) -> Finding:
         snippet=("      - name: web", "        image: Nginx:1.25", "        ports: []"),
         snippet_start=11,
     )
-    base.update(kw)
-    return Finding(**base)
+    return dataclasses.replace(found, **kw)
 
 
 def latest_finding(**kw: Any) -> Finding:
-    """A latest-tag warning with only the required fields."""
-    base: dict[str, Any] = dict(
-        rule="latest-tag",
-        level="warning",
-        message="tag latest is mutable",
-        path="other.yaml",
-        span=Span(3, 12, 3, 24),
-    )
-    base.update(kw)
-    return Finding(**base)
+    """A latest-tag warning with only the required fields (``kw`` overrides)."""
+    return dataclasses.replace(Finding("latest-tag", "warning", "tag latest is mutable", "other.yaml", Span(3, 12, 3, 24)), **kw)
 
 
 def make_report(findings: list[Finding] | None = None, **kw: Any) -> Report:

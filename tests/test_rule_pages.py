@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, lint, run_cli
+from conftest import ROOT, lint_example, run_cli
 from pullcheck import docs
 from pullcheck.cli import main
 from pullcheck.rule import Rule, builtin_rules
@@ -54,19 +54,22 @@ def _block(page: str, heading: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _setup(page: str) -> dict[str, str]:
+    """The files of the page's "Example setup" section: each block starts with ``# <file name>``."""
+    m = re.search(r"^## Example setup\n(.*?)(?=^## )", page, re.M | re.S)
+    blocks = re.findall(r"^```yaml\n# (\S+)\n(.*?)^```$", m.group(1), re.M | re.S) if m else []
+    return dict(blocks)
+
+
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
-def test_published_examples_fail_and_pass(rule: type[Rule]) -> None:
-    """The failing example on the page triggers the rule; the passing one does not."""
+def test_published_examples_fail_and_pass(rule: type[Rule], tmp_path: Path) -> None:
+    """The failing example on the page, linted with the page's setup, triggers the rule; the passing one does not."""
     page = (DOCS / f"{rule.id}.md").read_text(encoding="utf-8")
     bad, good = _block(page, "Example"), _block(page, "Use instead")
-    if not rule.bad_example:
-        assert bad is None
-        return
-    assert bad is not None, "the page has no failing example"
-    config = {"rules": {rule.id: "on"}}
-    assert rule.id in {f.rule for f in lint(bad, config)}
-    if good is not None:
-        assert rule.id not in {f.rule for f in lint(good, config)}
+    assert bad is not None and good is not None, "the page lacks an example"
+    setup = _setup(page)
+    assert rule.id in {f["rule"] for f in lint_example(tmp_path, bad, setup)}
+    assert rule.id not in {f["rule"] for f in lint_example(tmp_path, good, setup)}
 
 
 def test_generator_writes_checks_and_prunes(tmp_path: Path) -> None:

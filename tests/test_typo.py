@@ -11,7 +11,6 @@ from conftest import lint, lint_files, where
 from pullcheck.catalogue import Allowlist, allowlist, catalogue, normalize_name_pattern
 from pullcheck.config import Config
 from pullcheck.imageref import parse
-from pullcheck.rules.names import RegistryNotAllowed
 from pullcheck.sources import EXTENSIONS
 from pullcheck.typos import KnownNames, benign_difference
 
@@ -230,14 +229,6 @@ def test_a_typo_is_reported_as_a_typo_not_as_not_allowed() -> None:
 
 def test_no_allowlist_no_finding() -> None:
     assert not_allowed(pod("docker.io/someone/x:1"), {}) == []
-
-
-def test_documented_example_of_registry_not_allowed() -> None:
-    config = RegistryNotAllowed.example_config
-    assert not_allowed(pod("docker.io/someone/payments:1.4.2"), config) != []
-    ok = pod("registry.example.com/payments:1.4.2", "ghcr.io/acme/payments:1.4.2")
-    assert not_allowed(ok, config) == []
-    assert "registry.example.com" in RegistryNotAllowed.what
 
 
 def test_allowlist_normalization() -> None:

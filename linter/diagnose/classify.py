@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 from pullcheck.diagnose.collect import Clue, Failure
-from pullcheck.imageref import InvalidReference, parse
+from pullcheck.imageref import parsed
 
 #: The stable family ids, in the order the documentation lists them.
 FAMILIES = (
@@ -127,12 +127,8 @@ def table() -> Table:
 
 
 def _registry(image: str | None) -> str | None:
-    if image is None:
-        return None
-    try:
-        return parse(image).registry
-    except InvalidReference:
-        return None
+    ref = parsed(image)
+    return ref.registry if ref is not None else None
 
 
 def _quote(text: str) -> str:
@@ -162,12 +158,9 @@ def fill(text: str, failure: Failure) -> str:
     """``text`` with {image}, {name}, {registry}, {namespace} and {pod} of the failure put in."""
     name = failure.image or "IMAGE"
     registry = "the registry"
-    if failure.image is not None:
-        try:
-            ref = parse(failure.image)
-            name, registry = ref.name, ref.registry or registry
-        except InvalidReference:
-            pass
+    ref = parsed(failure.image)
+    if ref is not None:
+        name, registry = ref.name, ref.registry or registry
     values = {"image": failure.image or "IMAGE", "name": name, "registry": registry, "namespace": failure.namespace, "pod": failure.pod}
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
 

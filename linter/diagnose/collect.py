@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from pullcheck.diagnose.inputs import CONTAINER_KINDS, ContainerObs, Dump, EventObs, PodObs
-from pullcheck.imageref import InvalidReference, parse
+from pullcheck.imageref import parsed
 
 #: ``state.waiting.reason`` values of the kubelet's image manager (image-references.md §7).
 PULL_REASONS = frozenset(
@@ -104,9 +104,8 @@ def same_image(a: str | None, b: str | None) -> bool:
         return False
     if a == b:
         return True
-    try:
-        ra, rb = parse(a), parse(b)
-    except InvalidReference:
+    ra, rb = parsed(a), parsed(b)
+    if ra is None or rb is None:
         return False
     tag_a = ra.tag if ra.tag or ra.digest else "latest"
     tag_b = rb.tag if rb.tag or rb.digest else "latest"

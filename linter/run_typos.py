@@ -1,0 +1,67 @@
+"""The typos among a run's images (``pullcheck.typos``), found once per run and shared by the rules.
+
+``image-typo`` reports them; the rules that judge an image's registry (the allowlist, pull secrets,
+Docker Hub limits) stay silent on them, since the name written is not the one meant.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pullcheck.catalogue import allowlist
+from pullcheck.imageref import parsed
+from pullcheck.typos import KnownNames, Thresholds, Typo
+
+if TYPE_CHECKING:
+    from pullcheck.index import Index
+    from pullcheck.rule import Context
+
+TYPO_RULE = "image-typo"
+# The options of image-typo (its documentation and defaults), read here from that rule's config.
+OPTIONS: dict[str, tuple[Any, str]] = {
+    "max-distance": (1, "largest Damerau-Levenshtein distance (edits; a transposition is one) still read as a typo"),
+    "min-length": (4, "shortest repository path component that can be the intended one"),
+    "min-host-length": (6, "shortest registry host that can be the intended one"),
+    "run-ratio": (
+        1.0,
+        "a name used in this run is a suggestion only when used at least twice and more than this many "
+        "times as often as the unknown name",
+    ),
+}
+_CACHE_KEY = "typos.known"
+
+
+def _cached(ctx: Context, index: Index, key: str) -> Any:
+    """What ``ctx.cache`` holds under ``key`` for this very index, else None."""
+    cached = ctx.cache.get(key)
+    return cached[1] if cached is not None and cached[0] is index else None
+
+
+def known_names(ctx: Context, index: Index) -> KnownNames:
+    """The run's known names (catalogue, allowlist, images of the run), built once per index."""
+    known: KnownNames | None = _cached(ctx, index, _CACHE_KEY)
+    if known is None:
+        settings = {name: default for name, (default, _) in OPTIONS.items()}
+        settings.update(ctx.config.rule_options(TYPO_RULE))
+        thresholds = Thresholds(
+            max_distance=int(settings["max-distance"]),
+            min_length=int(settings["min-length"]),
+            min_host_length=int(settings["min-host-length"]),
+            run_ratio=float(settings["run-ratio"]),
+        )
+        known = KnownNames(index.image_counts, allowlist(ctx.config), thresholds)
+        ctx.cache[_CACHE_KEY] = (index, known)
+    return known
+
+
+def run_typos(ctx: Context, index: Index) -> dict[str, Typo | None]:
+    """The typo (or None) of every distinct image string of the run, found once per index."""
+    out: dict[str, Typo | None] | None = _cached(ctx, index, _CACHE_KEY + ".typos")
+    if out is None:
+        known = known_names(ctx, index)
+        out = {}
+        for text in index.image_counts:
+            ref = parsed(text)
+            out[text] = known.typo(ref) if ref is not None else None
+        ctx.cache[_CACHE_KEY + ".typos"] = (index, out)
+    return out
