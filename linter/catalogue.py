@@ -8,26 +8,47 @@ query these typed views and never read the files themselves.
 from __future__ import annotations
 
 import functools
-import ipaddress
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from pullcheck.imageref import ImageRef
-
 if TYPE_CHECKING:
+    from ruamel.yaml.nodes import Node
+
     from pullcheck.config import Config
+    from pullcheck.imageref import ImageRef
 
 DOCKER_HUB = "docker.io"
 _GLOB_CHARS = frozenset("*?[")
 
 
 def _load(name: str) -> Any:
-    from ruamel.yaml import YAML
+    """A catalogue file as plain data: mappings, lists and strings, each scalar as it is written.
 
-    text = resources.files("pullcheck").joinpath(f"data/{name}").read_text(encoding="utf-8")
-    return YAML(typ="safe").load(text)
+    The catalogues hold nothing else (a test compares them with a YAML safe load), so libyaml only
+    composes them, without the per-scalar type resolution and construction a safe load pays for.
+    """
+    from ruamel.yaml.cyaml import CParser
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+    from ruamel.yaml.resolver import BaseResolver
+
+    from pullcheck.data import read_text
+
+    class Composer(CParser, BaseResolver):
+        """libyaml's composer; BaseResolver gives every node its kind's default tag."""
+
+        def __init__(self, text: str) -> None:
+            CParser.__init__(self, text)
+            BaseResolver.__init__(self)
+
+    def plain(node: Node) -> Any:
+        if isinstance(node, MappingNode):
+            return {plain(k): plain(v) for k, v in node.value}
+        if isinstance(node, SequenceNode):
+            return [plain(item) for item in node.value]
+        return node.value
+
+    return plain(Composer(read_text(name)).get_single_node())
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +103,8 @@ def catalogue() -> Catalogue:
 
 def is_private_host(host: str) -> bool:
     """Hosts never checked for typos: no dot (``registry:5000``), IP addresses, local/example domains."""
+    import ipaddress
+
     if "." not in host:
         return True
     try:

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from pullcheck import __version__
 
 if TYPE_CHECKING:
+    from collections import Counter
+
     from pullcheck.config import Config
     from pullcheck.finding import Finding
     from pullcheck.report import RuleInfo
@@ -201,16 +203,18 @@ def _lint(args: argparse.Namespace) -> int:
     except UsageError as exc:
         _err(str(exc))
         return EXIT_USAGE
-    from pullcheck.baseline import BaselineError
-    from pullcheck.baseline import load as load_baseline
     from pullcheck.progress import progress_bar
-    from pullcheck.suppress import by_baseline
 
-    try:
-        baseline = load_baseline(args.baseline) if args.baseline else None
-    except BaselineError as exc:
-        _err(str(exc))
-        return EXIT_USAGE
+    baseline: Counter[str] | None = None
+    if args.baseline:
+        from pullcheck.baseline import BaselineError
+        from pullcheck.baseline import load as load_baseline
+
+        try:
+            baseline = load_baseline(args.baseline)
+        except BaselineError as exc:
+            _err(str(exc))
+            return EXIT_USAGE
     engine = Engine(config, rules, options)
     if args.fix or args.diff:
         from pullcheck.fixer import fix_sources
@@ -230,6 +234,8 @@ def _lint(args: argparse.Namespace) -> int:
     if args.write_baseline:
         return _write_baseline(args.write_baseline, findings, engine.errors)
     if baseline is not None:
+        from pullcheck.suppress import by_baseline
+
         findings, _ = by_baseline(findings, baseline)
     stats.seconds = time.perf_counter() - started
     report = Report(

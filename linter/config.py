@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
+import math
+import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +15,19 @@ if TYPE_CHECKING:
 
 CONFIG_NAMES = (".pullcheck.yaml", ".pullcheck.yml", "pullcheck.yaml")
 DEFAULT_MUTABLE_TAGS = ("latest",)
+# What data/config.schema.json allows (quick_valid mirrors it)
+_TOP = frozenset(
+    """fail-on namespace exclude rules mutable-tags registries images pull-secrets service-accounts
+    inventory plugins max-file-size max-depth""".split()
+)
+_SECTIONS = {
+    "registries": frozenset({"allowed", "private", "public", "credential-providers"}),
+    "images": frozenset({"allowed"}),
+}
+_LEVELS = ("error", "warning", "note", "off", "on")
+_FAIL_ON = ("error", "warning", "note")
+_RULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_ACCOUNT = re.compile(r"^[^/]+/[^/]+$")
 
 
 class ConfigError(Exception):
@@ -85,20 +98,86 @@ class Config:
 
 
 def _schema() -> dict[str, Any]:
-    text = resources.files("pullcheck").joinpath("data/config.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    import json
+
+    from pullcheck.data import read_text
+
+    return dict(json.loads(read_text("config.schema.json")))
 
 
 def _where(err: Any) -> str:
     return ".".join(str(p) for p in err.absolute_path) or "(top level)"
 
 
+def _patterns(value: Any, min_length: int = 0) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and len(v) >= min_length for v in value)
+
+
+def _integer(value: Any, low: int, high: float = math.inf) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return (isinstance(value, int) or value.is_integer()) and low <= value <= high
+
+
+def _rule(entry: Any) -> bool:
+    if isinstance(entry, dict):
+        return "level" not in entry or entry["level"] in _LEVELS
+    return isinstance(entry, bool) or entry in _LEVELS
+
+
+def _section(value: Any, keys: frozenset[str]) -> bool:
+    return isinstance(value, dict) and keys.issuperset(value)
+
+
+def _names(value: Any, pattern: re.Pattern[str]) -> bool:
+    return all(not isinstance(k, str) or pattern.search(k) for k in value)
+
+
+def quick_valid(data: Any) -> bool:
+    """The schema's verdict, computed fast: True exactly when ``data`` validates.
+
+    Mirrors ``data/config.schema.json`` (as jsonschema reads it: patterns searched, ``1.0`` an
+    integer), so that jsonschema, slow to import, only explains a refused config;
+    ``tests/test_startup.py`` checks both agree.
+    """
+    if not _section(data, _TOP):
+        return False
+    get = data.get
+    for key in ("exclude", "mutable-tags"):
+        if key in data and not _patterns(data[key], 1):
+            return False
+    for key in ("inventory", "plugins"):
+        if key in data and not _patterns(data[key]):
+            return False
+    for key, fields in _SECTIONS.items():
+        if key in data and not (_section(data[key], fields) and all(_patterns(v, 1) for v in data[key].values())):
+            return False
+    rules, accounts, secrets = get("rules", {}), get("service-accounts", {}), get("pull-secrets", {})
+    return (
+        ("fail-on" not in data or data["fail-on"] in _FAIL_ON)
+        and ("namespace" not in data or (isinstance(data["namespace"], str) and data["namespace"] != ""))
+        and isinstance(rules, dict)
+        and _names(rules, _RULE_ID)
+        and all(map(_rule, rules.values()))
+        and isinstance(accounts, dict)
+        and _names(accounts, _ACCOUNT)
+        and all(_patterns(v) for v in accounts.values())
+        and _section(secrets, frozenset({"external", "complete"}))
+        and ("external" not in secrets or _patterns(secrets["external"], 1))
+        and ("complete" not in secrets or isinstance(secrets["complete"], bool))
+        and ("max-file-size" not in data or _integer(data["max-file-size"], 1))
+        and ("max-depth" not in data or _integer(data["max-depth"], 1, 5000))
+    )
+
+
 def validate(data: Any, origin: str) -> dict[str, Any]:
     """Check a parsed config against the schema; raise ConfigError naming the key and reason."""
-    import jsonschema
-
     if data is None:
         return {}
+    if quick_valid(data):
+        return data
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     if errors:

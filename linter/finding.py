@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from dataclasses import field as _field
@@ -88,6 +87,8 @@ class Finding:
 
         Built from rule, repository-relative file, object, container and image (or field).
         """
+        import hashlib
+
         parts = (
             self.rule,
             self.repo_path or self.path,

@@ -13,7 +13,6 @@ import json
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from importlib import resources
 from operator import itemgetter
 from typing import Any
 
@@ -27,6 +26,8 @@ class InventoryError(Exception):
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     """The shipped JSON Schema of the inventory format."""
+    from importlib import resources
+
     text = resources.files("pullcheck").joinpath("data/inventory.schema.json").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data

@@ -14,7 +14,6 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from pullcheck.model import POD_SPEC_PATHS, Container, PodSpec, Resource
@@ -60,8 +59,9 @@ class FieldError:
 
 @functools.lru_cache(maxsize=1)
 def _schema() -> dict[str, Any]:
-    text = resources.files("pullcheck").joinpath("data/pull-fields.schema.json").read_text(encoding="utf-8")
-    return dict(json.loads(text))
+    from pullcheck.data import read_text
+
+    return dict(json.loads(read_text("pull-fields.schema.json")))
 
 
 @functools.lru_cache(maxsize=8)

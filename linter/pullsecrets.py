@@ -115,9 +115,15 @@ BUILTIN_PROVIDERS: tuple[str, ...] = (
     "container.cloud.google.com",
 )
 
-_HOST_CHARS = re.compile(r"[A-Za-z0-9\-_.~!$&'()*+,;=:\[\]<>\"%\x80-\U0010ffff]*")
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _CTL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@functools.cache
+def _host_chars() -> re.Pattern[str]:
+    """What Go's ``url.Parse`` accepts in a host (compiled on first use: the range up to U+10FFFF
+    takes milliseconds, more than a run without pull secrets spends on them)."""
+    return re.compile(r"[A-Za-z0-9\-_.~!$&'()*+,;=:\[\]<>\"%\x80-\U0010ffff]*")
 
 
 def _split_url(value: str) -> tuple[str, str] | None:
@@ -139,7 +145,7 @@ def _split_url(value: str) -> tuple[str, str] | None:
     elif ":" in host:
         if not re.fullmatch(r"[0-9]*", host.rsplit(":", 1)[1]):
             return None
-    if not _HOST_CHARS.fullmatch(host) or _BAD_ESCAPE.search(host) or _BAD_ESCAPE.search(path):
+    if not _host_chars().fullmatch(host) or _BAD_ESCAPE.search(host) or _BAD_ESCAPE.search(path):
         return None
     return unquote(host), unquote(slash + path)
 

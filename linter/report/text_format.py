@@ -16,7 +16,9 @@
 
 The headline ``path:line:col: level [rule-id] message`` is fixed (editors and ``grep`` read it).
 ``Report.quiet`` keeps only the headlines. Colour only when ``Report.color`` is set (the CLI
-decides: a TTY, ``--color``, ``NO_COLOR``); without it the text holds no escape sequence at all.
+decides: a TTY, ``--color``, ``NO_COLOR``); without it the text holds no escape sequence at all,
+and is written without loading rich (``PlainWriter``: rich's output, byte for byte, at a fraction of
+the start-up cost), except for the ``--statistics`` table.
 Columns count code points; the frame expands tabs and shows control characters as ``\\xNN`` so
 the carets line up in the terminal and a manifest cannot write escape sequences to it.
 """
@@ -33,12 +35,16 @@ from pullcheck.report import Report
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
 WIDTH = 100
 TAB_SIZE = 8
 LEVEL_STYLES = {"error": "bold red", "warning": "bold yellow", "note": "bold cyan"}
 CARET_STYLES = {"error": "red", "warning": "yellow", "note": "cyan"}
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_RICH_STRIPPED = dict.fromkeys((7, 8, 11, 12, 13))  # control codes rich drops from any text it prints
+
+Piece = tuple[str, str]  # a run of text and its rich style ("" for none)
 
 
 def _safe_char(ch: str) -> str:
@@ -54,11 +60,18 @@ def clean(text: str) -> str:
     return "".join(ch if ch == "\t" else _safe_char(ch) for ch in text)
 
 
+def cell_len(text: str) -> int:
+    """Terminal cells ``text`` takes, as rich counts them (rich is imported only for non-ASCII text)."""
+    if text.isascii() and text.isprintable():
+        return len(text)
+    from rich.cells import cell_len as rich_cell_len
+
+    return rich_cell_len(text)
+
+
 def display_cells(line: str) -> list[str]:
     """Each character of a source line as displayed: tabs expanded to the next tab stop,
     control characters escaped. Index ``i`` is code-point column ``i + 1``."""
-    from rich.cells import cell_len
-
     out: list[str] = []
     width = 0
     for ch in line:
@@ -72,8 +85,6 @@ def caret_line(line: str, start_col: int, end_col: int | None) -> tuple[str, str
     """The displayed source line and the caret string under columns ``start_col .. end_col - 1``
     (``end_col`` None: to the end of the line). At least one caret; columns past the end of the
     line count one cell each."""
-    from rich.cells import cell_len
-
     cells = display_cells(line)
     start = max(1, start_col) - 1
     stop = len(cells) if end_col is None else max(end_col - 1, start)
@@ -82,11 +93,74 @@ def caret_line(line: str, start_col: int, end_col: int | None) -> tuple[str, str
     return "".join(cells), " " * prefix + "^" * max(1, width)
 
 
+def expand_tabs(line: str) -> str:
+    """A printed line with each tab widened to the next tab stop, counted in cells as rich does."""
+    if "\t" not in line:
+        return line
+    parts = line.split("\t")
+    out: list[str] = []
+    width = 0
+    for part in parts[:-1]:
+        width += cell_len(part) + 1
+        pad = -width % TAB_SIZE
+        width += pad
+        out.append(part + " " * (1 + pad))
+    out.append(parts[-1])
+    return "".join(out)
+
+
+class PlainWriter:
+    """Writes lines of styled pieces as plain text, exactly as rich prints them without colour."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def line(self, *pieces: Piece) -> None:
+        """One printed line (a newline inside it starts another, as in rich)."""
+        text = "".join(t for t, _ in pieces).translate(_RICH_STRIPPED)
+        self.lines.extend(expand_tabs(part) for part in text.split("\n"))
+
+    def table(self, table: Table) -> None:
+        """A rich table, printed without colour."""
+        buf = io.StringIO()
+        make_console(False, buf).print(table)
+        self.lines.extend(buf.getvalue().split("\n")[:-1])
+
+    def text(self) -> str:
+        """Everything written, one newline after each line."""
+        return "".join(line + "\n" for line in self.lines)
+
+
+class RichWriter:
+    """Writes lines of styled pieces through a rich console, in colour."""
+
+    def __init__(self) -> None:
+        self.buffer = io.StringIO()
+        self.console = make_console(True, self.buffer)
+
+    def line(self, *pieces: Piece) -> None:
+        """One printed line in the pieces' styles."""
+        from rich.text import Text
+
+        self.console.print(Text.assemble(*pieces), soft_wrap=True)
+
+    def table(self, table: Table) -> None:
+        """A rich table."""
+        self.console.print(table)
+
+    def text(self) -> str:
+        """Everything printed."""
+        return self.buffer.getvalue()
+
+
+Writer = PlainWriter | RichWriter
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _headline(f: Finding) -> tuple[tuple[str, str], ...]:
+def _headline(f: Finding) -> tuple[Piece, ...]:
     return (
         (f"{clean(f.path)}:{f.span.line}:{f.span.column}:", "bold"),
         (" ", ""),
@@ -98,9 +172,7 @@ def _headline(f: Finding) -> tuple[tuple[str, str], ...]:
     )
 
 
-def _frame(console: Console, f: Finding) -> None:
-    from rich.text import Text
-
+def _frame(out: Writer, f: Finding) -> None:
     if not f.snippet:
         return
     last = f.snippet_start + len(f.snippet) - 1
@@ -114,17 +186,12 @@ def _frame(console: Console, f: Finding) -> None:
             shown, carets = caret_line(source, span.column, end)
         else:
             shown, carets = "".join(display_cells(source)), ""
-        console.print(Text.assemble((f" {number:>{gutter}} | ", "blue"), shown), soft_wrap=True)
+        out.line((f" {number:>{gutter}} | ", "blue"), (shown, ""))
         if carets:
-            console.print(
-                Text.assemble((f" {'':>{gutter}} | ", "blue"), (carets, CARET_STYLES.get(f.level, "bold"))),
-                soft_wrap=True,
-            )
+            out.line((f" {'':>{gutter}} | ", "blue"), (carets, CARET_STYLES.get(f.level, "bold")))
 
 
-def _notes(console: Console, f: Finding) -> None:
-    from rich.text import Text
-
+def _notes(out: Writer, f: Finding) -> None:
     notes: list[tuple[str, str]] = []
     if f.helm_source:
         notes.append(("helm template", f.helm_source))
@@ -138,19 +205,38 @@ def _notes(console: Console, f: Finding) -> None:
         notes.append(("help", f.fix.description or f"replace with {f.fix.replacement!r}"))
     for label, value in notes:
         style = "green" if label == "help" else "blue"
-        console.print(Text.assemble(("  = ", "blue"), (f"{label}:", style), " ", clean(value)), soft_wrap=True)
+        out.line(("  = ", "blue"), (f"{label}:", style), (" ", ""), (clean(value), ""))
 
 
-def _summary(console: Console, report: Report) -> None:
+def _statistics(report: Report, order: list[str], counts: Counter[str], worst: dict[str, str]) -> Table:
+    """The ``--statistics`` table: count, rule, worst level and summary per rule."""
     from rich.table import Table
     from rich.text import Text
 
+    summaries = {r.id: r.summary for r in report.rules}
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", padding=(0, 2, 0, 0))
+    table.add_column("Count", justify="right")
+    table.add_column("Rule")
+    table.add_column("Level")
+    table.add_column("Summary", overflow="fold")
+    for rule in order:
+        level = worst[rule]
+        table.add_row(
+            str(counts[rule]),
+            Text(rule, style=CARET_STYLES.get(level, "")),
+            level,
+            clean(summaries.get(rule, "")),
+        )
+    return table
+
+
+def _summary(out: Writer, report: Report) -> None:
     findings = report.findings
     s = report.stats
     if findings:
         levels = Counter(f.level for f in findings)
         parts = ", ".join(_plural(levels[lv], lv) for lv in ("error", "warning", "note") if levels[lv])
-        console.print(Text(f"Found {_plural(len(findings), 'problem')} ({parts}).", style="bold"), soft_wrap=True)
+        out.line((f"Found {_plural(len(findings), 'problem')} ({parts}).", "bold"))
         counts = report.by_rule()
         worst: dict[str, str] = {}
         for f in findings:
@@ -158,35 +244,19 @@ def _summary(console: Console, report: Report) -> None:
                 worst[f.rule] = f.level
         order = sorted(counts, key=lambda rule: (-counts[rule], rule))
         if report.statistics:
-            summaries = {r.id: r.summary for r in report.rules}
-            table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", padding=(0, 2, 0, 0))
-            table.add_column("Count", justify="right")
-            table.add_column("Rule")
-            table.add_column("Level")
-            table.add_column("Summary", overflow="fold")
-            for rule in order:
-                level = worst[rule]
-                table.add_row(
-                    str(counts[rule]),
-                    Text(rule, style=CARET_STYLES.get(level, "")),
-                    level,
-                    clean(summaries.get(rule, "")),
-                )
-            console.print(table)
+            out.table(_statistics(report, order, counts, worst))
         else:
             w = len(str(max(counts.values())))
             for rule in order:
-                console.print(
-                    Text.assemble(f"  {counts[rule]:>{w}}  ", (rule, CARET_STYLES.get(worst[rule], ""))),
-                    soft_wrap=True,
-                )
+                out.line((f"  {counts[rule]:>{w}}  ", ""), (rule, CARET_STYLES.get(worst[rule], "")))
     else:
-        console.print(Text(f"No problems found in {_plural(s.files, 'file')}.", style="bold green"), soft_wrap=True)
-    console.print(
-        f"{_plural(s.files, 'file')}, {_plural(s.documents, 'document')} ({s.skipped_documents} skipped), "
-        f"{_plural(s.containers, 'container')} in {s.seconds:.2f}s",
-        soft_wrap=True,
-        style="dim",
+        out.line((f"No problems found in {_plural(s.files, 'file')}.", "bold green"))
+    out.line(
+        (
+            f"{_plural(s.files, 'file')}, {_plural(s.documents, 'document')} ({s.skipped_documents} skipped), "
+            f"{_plural(s.containers, 'container')} in {s.seconds:.2f}s",
+            "dim",
+        )
     )
 
 
@@ -212,25 +282,19 @@ def make_console(color: bool, file: io.StringIO) -> Console:
 
 
 def render(report: Report) -> str:
-    """The report as terminal text (see the module docstring)."""
-    from rich.text import Text
-
-    buf = io.StringIO()
-    console = make_console(report.color, buf)
+    """The report as terminal text (see the module docstring); rich is loaded only for colour or a table."""
+    out: Writer = RichWriter() if report.color else PlainWriter()
     for f in report.findings:
-        console.print(Text.assemble(*_headline(f)), soft_wrap=True)
+        out.line(*_headline(f))
         if report.quiet:
             continue
-        _frame(console, f)
-        _notes(console, f)
-        console.print()
+        _frame(out, f)
+        _notes(out, f)
+        out.line()
     if not report.quiet:
         for n in report.notices:
-            console.print(
-                Text.assemble((f"{clean(n.path)}:", "bold"), " ", ("notice:", "cyan"), " ", clean(n.message)),
-                soft_wrap=True,
-            )
+            out.line((f"{clean(n.path)}:", "bold"), (" ", ""), ("notice:", "cyan"), (" ", ""), (clean(n.message), ""))
         if report.notices:
-            console.print()
-        _summary(console, report)
-    return "\n".join(line.rstrip(" ") for line in buf.getvalue().split("\n"))
+            out.line()
+        _summary(out, report)
+    return "\n".join(line.rstrip(" ") for line in out.text().split("\n"))
