@@ -236,7 +236,9 @@ def _lint(args: argparse.Namespace) -> int:
     if baseline is not None:
         from pullcheck.suppress import by_baseline
 
-        findings, _ = by_baseline(findings, baseline)
+        findings, hidden = by_baseline(findings, baseline)
+        if hidden and not args.quiet:
+            _err(f"{hidden} finding{'' if hidden == 1 else 's'} in the baseline {args.baseline} not reported")
     stats.seconds = time.perf_counter() - started
     report = Report(
         findings=findings,

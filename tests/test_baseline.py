@@ -194,3 +194,12 @@ def test_parser_findings_survive_lines_moving(repo: Path) -> None:
     assert run_cli("--write-baseline", "b.json", "deploy/web.yaml", cwd=repo).returncode == 0
     (repo / "deploy" / "web.yaml").write_text("# a comment\n\n" + dup, encoding="utf-8")
     assert findings(repo, "--baseline", "b.json", "deploy/web.yaml") == (0, [])
+
+
+def test_a_run_says_how_many_findings_the_baseline_hid(repo: Path) -> None:
+    """Silenced findings are counted on stderr (never in the report), and not at all with --quiet."""
+    assert run_cli("--write-baseline", "baseline.json", "deploy", cwd=repo).returncode == 0
+    res = run_cli("--baseline", "baseline.json", "deploy", cwd=repo)
+    assert res.returncode == 0
+    assert res.stderr == "pullcheck: 3 findings in the baseline baseline.json not reported\n"
+    assert run_cli("--baseline", "baseline.json", "--quiet", "deploy", cwd=repo).stderr == ""

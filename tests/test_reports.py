@@ -706,3 +706,23 @@ def test_github_summary_and_clean_run() -> None:
     out = github_format.render(make_report([image_finding(), latest_finding()])).splitlines()
     assert out[-1] == "::notice title=pullcheck summary::2 problems (1 error, 1 warning) in 2 files"
     assert github_format.render(make_report([])) == ""
+
+
+def test_long_lines_are_clipped_around_the_value_in_code_frames(tmp_path: Path) -> None:
+    """A 100,000-character line shows a window around the offending value, the carets still under it."""
+    from pullcheck.report.text_format import FRAME_CHARS, clip
+
+    line = "x" * 50_000 + " image: Bad " + "y" * 50_000
+    shown, start, end = clip(line, 50_009, 50_012)
+    assert (len(shown), start, end) == (FRAME_CHARS + 2, 42, 45)
+    assert shown.startswith("\u2026") and shown.endswith("\u2026") and shown[start - 1 : end - 1] == "Bad"
+    assert clip("image: short", 8, 13) == ("image: short", 8, 13)
+    path = tmp_path / "wide.yaml"
+    path.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: "
+                    + '"' + "a" * 100_000 + '"}]}\n', encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "pullcheck", "--color", "never", str(path)], capture_output=True, text=True)
+    assert res.returncode == 1
+    frame = [x for x in res.stdout.splitlines() if x.startswith((" 4 |", "   |"))]
+    assert [len(x) for x in frame] == [5 + FRAME_CHARS + 1] * 2  # the carets run on under the "..."
+    assert frame[0].endswith("\u2026") and frame[1].endswith("^")
+    assert frame[1].index("^") == frame[0].index('"a') + 1

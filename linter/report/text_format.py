@@ -39,6 +39,11 @@ if TYPE_CHECKING:
 
 WIDTH = 100
 TAB_SIZE = 8
+# A frame shows at most this many characters of a source line (minified JSON, a 10 MB image):
+# a window that starts a little before the offending value, with "..." where it was cut.
+FRAME_CHARS = 160
+FRAME_LEAD = 40
+ELLIPSIS = "…"
 LEVEL_STYLES = {"error": "bold red", "warning": "bold yellow", "note": "bold cyan"}
 CARET_STYLES = {"error": "red", "warning": "yellow", "note": "cyan"}
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -172,6 +177,20 @@ def _headline(f: Finding) -> tuple[Piece, ...]:
     )
 
 
+def clip(line: str, start_col: int, end_col: int | None) -> tuple[str, int, int | None]:
+    """A window of at most FRAME_CHARS characters of ``line`` around ``start_col`` (1-based), with an
+    ellipsis at each cut, and the columns moved to match; short lines come back as they are."""
+    if len(line) <= FRAME_CHARS:
+        return line, start_col, end_col
+    first = min(max(0, start_col - 1 - FRAME_LEAD), len(line) - FRAME_CHARS)
+    last = first + FRAME_CHARS
+    head = ELLIPSIS if first > 0 else ""
+    tail = ELLIPSIS if last < len(line) else ""
+    shift = first - len(head)
+    end = None if end_col is None or end_col - 1 > last else end_col - shift
+    return head + line[first:last] + tail, start_col - shift, end
+
+
 def _frame(out: Writer, f: Finding) -> None:
     if not f.snippet:
         return
@@ -182,10 +201,10 @@ def _frame(out: Writer, f: Finding) -> None:
         number = f.snippet_start + offset
         source = raw.rstrip("\r\n")
         if number == span.line:
-            end = span.end_column if span.end_line == span.line else None
-            shown, carets = caret_line(source, span.column, end)
+            source, start, end = clip(source, span.column, span.end_column if span.end_line == span.line else None)
+            shown, carets = caret_line(source, start, end)
         else:
-            shown, carets = "".join(display_cells(source)), ""
+            shown, carets = "".join(display_cells(clip(source, 1, None)[0])), ""
         out.line((f" {number:>{gutter}} | ", "blue"), (shown, ""))
         if carets:
             out.line((f" {'':>{gutter}} | ", "blue"), (carets, CARET_STYLES.get(f.level, "bold")))
