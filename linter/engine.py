@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pullcheck.config import Config
 from pullcheck.finding import Finding, level_rank
 from pullcheck.index import Index
-from pullcheck.loader import LoadOptions, load_text
+from pullcheck.loader import LoadOptions, LoadResult, iter_documents
 from pullcheck.model import resources
 from pullcheck.report import Stats
 from pullcheck.rule import Context, Rule
@@ -28,6 +28,7 @@ _SECRET_KIND = re.compile(r"^\s*kind:\s*[\"']?(?:Secret|SealedSecret|ExternalSec
 _SAFE_SECRET_KEYS = re.compile(r"^\s*-?\s*(apiVersion|kind|metadata|name|namespace|type|labels|annotations)\s*:")
 _KEY_VALUE = re.compile(r"^(\s*-?\s*[^:#]+:\s*)(\S.*)$")
 PARALLEL_MIN_FILES = 24
+FRAME_PIECE = 1 << 20  # characters split into lines at a time for code frames of a big file
 MAX_MESSAGE = 2000  # longer finding messages (a huge value quoted in them) keep their start and end
 # --jobs auto forks only for at least 24 files and 2 MiB: below that the pool (fork, warm-up, IPC,
 # teardown: 50-100 ms) costs more than a second core saves.
@@ -97,11 +98,13 @@ class Engine:
         if isinstance(text, Finding):
             result.findings = self._finalize([text], None, set(), source.key)
             return result
-        loaded = load_text(text, source.display, self.load_options)
-        result.stats.skipped_documents = loaded.skipped
-        findings = list(loaded.findings)
+        loaded = LoadResult()
+        findings: list[Finding] = []
         secret_docs: set[int] = set()
-        for doc in loaded.documents:
+        parsed: set[int] = set()
+        # document by document: a file's composed documents are never all alive at once
+        for doc in iter_documents(text, source.display, self.load_options, loaded):
+            parsed.add(doc.index)
             result.stats.documents += 1
             if doc.inert:
                 continue  # composed for yaml-syntax/duplicate-key only (--all-documents)
@@ -119,12 +122,13 @@ class Engine:
                                 findings.append(f)
                     except Exception as exc:  # a broken rule must not stop the run or hide other findings
                         result.errors.append(_crash(rule, exc, f"{res.path}:{res.line_offset + 1}"))
+        result.stats.skipped_documents = loaded.skipped
         if loaded.findings and _SECRET_KIND.search(text):
             # A document that did not parse cannot say what it is: in a file with Secrets, its
             # code frames are redacted too (a syntax error inside a Secret must not show its data).
-            parsed = {d.index for d in loaded.documents}
             secret_docs.update(f.doc for f in loaded.findings if f.doc not in parsed)
-        lines = text.splitlines() if findings else []
+        findings[:0] = loaded.findings
+        lines = frame_lines(text, findings) if findings else []
         result.findings = self._finalize(findings, lines, secret_docs, source.key)
         return result
 
@@ -193,6 +197,10 @@ class Engine:
                         late.append(f)
             except Exception as exc:  # a broken rule must not stop the run or hide other findings
                 self.errors.append(_crash(rule, exc, "the whole run"))
+        # What rules cached for this run's index (``(index, value)`` entries) is garbage from here:
+        # freed now, the report reuses its memory instead of growing the peak.
+        for key in [k for k, v in self.ctx.cache.items() if isinstance(v, tuple) and v and v[0] is index]:
+            del self.ctx.cache[key]
         if late:
             texts = {s.display: s for s in srcs}
             by_path: dict[str, list[Finding]] = {}
@@ -201,7 +209,7 @@ class Engine:
             for path, group in by_path.items():
                 src = texts.get(path)
                 text = read(src, self.options.max_file_size) if src is not None else ""
-                lines = text.splitlines() if isinstance(text, str) else []
+                lines = frame_lines(text, group) if isinstance(text, str) else []
                 findings.extend(self._finalize(group, lines, set(), src.key if src is not None else None))
         order = {s.display: i for i, s in enumerate(srcs)}
         findings.sort(key=lambda f: (order.get(f.path, len(order)), f.span.line, f.span.column, f.rule, f.message))
@@ -236,6 +244,35 @@ def _auto_jobs(srcs: list[Source]) -> int:
             cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
             return min(cpus, 8)
     return 1
+
+
+def frame_lines(text: str, findings: Iterable[Finding]) -> list[str]:
+    """``text.splitlines()``, but in a text over ``FRAME_PIECE`` only the lines the findings' code
+    frames and suppression comments read are filled in (the others are empty): a 50 MB file's
+    findings then do not hold two million lines."""
+    if len(text) <= FRAME_PIECE:
+        return text.splitlines()
+    wanted: set[int] = set()
+    for f in findings:
+        first = max(1, f.span.line)
+        wanted.update(range(first - 1, max(first, min(f.span.end_line, first + 2)) + 1))
+    todo = sorted(wanted)
+    i = 0
+    out: list[str] = []
+    start, size = 0, len(text)
+    while start < size:
+        # cut just after a "\n": no line break ("\r\n" included) spans two pieces
+        end = text.find("\n", start + FRAME_PIECE)
+        end = size if end < 0 else end + 1
+        piece = text[start:end].splitlines()
+        base = len(out)
+        out += [""] * len(piece)
+        while i < len(todo) and todo[i] <= base + len(piece):
+            if todo[i] > base:
+                out[todo[i] - 1] = piece[todo[i] - 1 - base]
+            i += 1
+        start = end
+    return out
 
 
 def _level_configured(config: Config, rule_id: str) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from pullcheck.finding import ObjectRef, Span
 from pullcheck.model import Resource
-from pullcheck.pullfacts import PullFacts
+from pullcheck.pullfacts import PullFacts, image_field
 from pullcheck.suppress import annotation_ignores
 
 
@@ -34,12 +34,21 @@ class Index:
     """Facts about every object of the run that rules reading the whole run need."""
 
     images: list[ImageUse] = field(default_factory=list)
-    image_counts: Counter[str] = field(default_factory=Counter)
     ignores: dict[tuple[str, int, str], frozenset[str]] = field(default_factory=dict)
     pulls: PullFacts = field(default_factory=PullFacts)  # Secrets, ServiceAccounts, pods (pull secrets)
+    # counted once, when a run-wide rule first asks: not per file, nor shipped from the workers
+    _counts: Counter[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def image_counts(self) -> Counter[str]:
+        """How often each image string is used in the run (keys in order of first use)."""
+        if self._counts is None:
+            self._counts = Counter(u.image for u in self.images)
+        return self._counts
 
     def add(self, resource: Resource, namespace: str) -> None:
         """Record the facts of one object."""
+        self._counts = None
         ref = resource.ref(namespace)
         ign = annotation_ignores(resource.annotations)
         if ign:
@@ -56,16 +65,15 @@ class Index:
                     resource.span(c.image),
                     ref,
                     c.name,
-                    f"{c.field}.image",
+                    image_field(c),
                     resource.document.helm_source,
                     resource.document.index,
                 )
             )
-            self.image_counts[text] += 1
 
     def merge(self, other: Index) -> None:
         """Fold the facts of another (per-file) index into this one."""
         self.images.extend(other.images)
-        self.image_counts.update(other.image_counts)
+        self._counts = None
         self.ignores.update(other.ignores)
         self.pulls.merge(other.pulls)

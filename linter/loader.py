@@ -8,6 +8,7 @@ RBAC, Services...) are skipped before paying for their parse unless ``all_docume
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -144,12 +145,14 @@ def _chunks(text: str) -> list[tuple[int, int, int]]:
                 else:
                     nl = text.find("\n", end)
                     cuts.append(n if nl < 0 else nl + 1)
+    if not cuts:  # one document (most files): no lines to count
+        return [(0, n, 0)] if n else []
     bounds = [0, *sorted(cuts), n]
     out: list[tuple[int, int, int]] = []
     line = 0
     prev = 0
     # a lone CR, NEL, LS or PS is a line break to libyaml (and to splitlines), not only LF
-    odd = text.count("\r") != text.count("\r\n") or (
+    odd = ("\r" in text and text.count("\r") != text.count("\r\n")) or (
         not text.isascii() and ("\x85" in text or "\u2028" in text or "\u2029" in text)
     )
     for a, b in pairwise(bounds):
@@ -196,7 +199,7 @@ def _helm_source(chunk: str) -> str | None:
     for raw in head.splitlines()[:4]:
         m = _SOURCE.match(raw)
         if m:
-            return m.group(1)
+            return sys.intern(m.group(1))  # every document of a chart's install repeats a few paths
     return None
 
 
@@ -407,6 +410,13 @@ def _quoted_starts(root: Node, chunk: str) -> None:
 def load_text(text: str, path: str, options: LoadOptions) -> LoadResult:
     """Compose every (relevant) document of a stream; never raises on bad YAML."""
     result = LoadResult()
+    result.documents = list(iter_documents(text, path, options, result))
+    return result
+
+
+def iter_documents(text: str, path: str, options: LoadOptions, result: LoadResult) -> Iterator[Document]:
+    """Compose the (relevant) documents of a stream one at a time, so only one document's nodes
+    need be alive; the loader's findings and the skipped count go to ``result``. Never raises on bad YAML."""
     for index, (a, b, line0) in enumerate(_chunks(text)):
         chunk = text[a:b]
         if _is_blank(chunk):
@@ -459,5 +469,4 @@ def load_text(text: str, path: str, options: LoadOptions) -> LoadResult:
                 dup.doc = index
                 dup.helm_source = helm
                 result.findings.append(dup)
-            result.documents.append(Document(path, index, root, line0, helm, kind_hint, inert))
-    return result
+            yield Document(path, index, root, line0, helm, kind_hint, inert)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as _field
+from sys import intern
 from typing import Any
 
 from pullcheck.finding import ObjectRef, Span
@@ -88,6 +89,9 @@ class Resource:
     annotations: dict[str, str]
     field_prefix: str = ""
     pod_specs: list[PodSpec] = _field(default_factory=list)
+    # One ObjectRef and one Span per node shared by every fact and finding of the object.
+    _ref: ObjectRef | None = _field(default=None, init=False, repr=False, compare=False)
+    _spans: dict[int, Span] = _field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def path(self) -> str:
@@ -101,11 +105,17 @@ class Resource:
 
     def ref(self, namespace: str | None = None) -> ObjectRef:
         """The object reference used in findings; ``namespace`` fills in the apply namespace."""
-        return ObjectRef(self.kind, self.namespace or namespace, self.name)
+        ref = self._ref
+        if ref is None or ref.namespace != (self.namespace or namespace):
+            ref = self._ref = ObjectRef(self.kind, self.namespace or namespace, self.name)
+        return ref
 
     def span(self, node: Node) -> Span:
         """File span of a node of this object."""
-        return span_of(node, self.document.line_offset)
+        span = self._spans.get(id(node))
+        if span is None:
+            span = self._spans[id(node)] = span_of(node, self.document.line_offset)
+        return span
 
     @property
     def partial(self) -> bool:
@@ -140,11 +150,13 @@ def _container(
     if not isinstance(node, MappingNode):
         return None
     name = scalar_text(get(node, "name")) or scalar_text(get(parent, "name")) or f"{list_name}[{index}]"
-    return Container(name, node, format_path(path), list_name, get(node, "image"), get(node, "imagePullPolicy"))
+    # names and field paths repeat across thousands of objects: interned, every fact shares one string
+    field = intern(format_path(path))
+    return Container(intern(name), node, field, list_name, get(node, "image"), get(node, "imagePullPolicy"))
 
 
 def _pod_spec(node: MappingNode, path: tuple[Any, ...]) -> PodSpec:
-    spec = PodSpec(node, format_path(path))
+    spec = PodSpec(node, intern(format_path(path)))
     for list_name in CONTAINER_LISTS:
         seq = get(node, list_name)
         if isinstance(seq, SequenceNode):
@@ -217,13 +229,14 @@ def _resource(doc: Document, node: MappingNode, prefix: tuple[Any, ...]) -> Reso
         for k, v in ann.value:
             if isinstance(k, ScalarNode) and isinstance(v, ScalarNode) and k.value.startswith("pullcheck.dev/"):
                 annotations[k.value] = str(v.value)
+    namespace = scalar_text(get(meta, "namespace")) or None
     res = Resource(
         doc,
         node,
-        kind,
+        intern(kind),
         scalar_text(get(node, "apiVersion")) or "",
         name,
-        scalar_text(get(meta, "namespace")) or None,
+        intern(namespace) if namespace else None,
         annotations,
         format_path(prefix),
     )

@@ -119,7 +119,8 @@ def scalar_text(node: Node | None) -> str | None:
 def span_of(node: Node, line_offset: int = 0) -> Span:
     """1-based span of a node; a one-line quoted scalar's span excludes its quotes."""
     s, e = node.start_mark, node.end_mark
-    line, col, end_line, end_col = s.line + 1 + line_offset, s.column + 1, e.line + 1 + line_offset, e.column + 1
+    line, col, end_col = s.line + 1 + line_offset, s.column + 1, e.column + 1
+    end_line = line if e.line == s.line else e.line + 1 + line_offset  # one int object when equal
     if isinstance(node, ScalarNode) and end_line == line:
         if node.style in ('"', "'") and end_col - col >= 2:
             col += 1

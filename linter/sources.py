@@ -14,10 +14,12 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from pullcheck.finding import Finding, Span
+
+if TYPE_CHECKING:
+    import pathspec
 
 EXTENSIONS = (".yaml", ".yml", ".json")
 SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
@@ -56,14 +58,19 @@ def repo_root(start: Path) -> Path:
     return cur
 
 
-def exclusion_spec(patterns: Iterable[str], root: Path, use_gitignore: bool = True) -> pathspec.PathSpec:
-    """A gitignore-style matcher from the given patterns plus ``root/.gitignore``."""
+def exclusion_spec(patterns: Iterable[str], root: Path, use_gitignore: bool = True) -> pathspec.PathSpec | None:
+    """A gitignore-style matcher from the given patterns plus ``root/.gitignore``; None when there
+    are no patterns at all (pathspec, slow to import, is then not loaded)."""
     lines = list(patterns)
     if use_gitignore:
         try:
             lines += (root / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
             pass
+    if not lines:
+        return None
+    import pathspec
+
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
@@ -92,9 +99,13 @@ def expand(
     root = repo_root(cwd)
     spec = exclusion_spec(excludes, root, use_gitignore)
 
-    def excluded(p: Path, is_dir: bool = False) -> bool:
-        rel = _rel(p, root)
-        if rel is None:
+    def excluded(p: Path, is_dir: bool = False, known: str | bool | None = True) -> bool:
+        """Whether ``p`` matches an exclusion; ``known`` is its root-relative path when the walk
+        already has it (None: outside the root), True to resolve it here."""
+        if spec is None or not spec.patterns:
+            return False
+        rel = _rel(p, root) if known is True else known
+        if not isinstance(rel, str):
             return False
         return spec.match_file(rel + "/" if is_dir else rel)
 
@@ -135,9 +146,34 @@ def _kind(mode: int) -> str:
     return "a special file"
 
 
+def _child(parent: str, name: str) -> str:
+    """``parent/name`` as ``Path`` would spell it (``.`` and ``/`` as the parent need no separator)."""
+    if parent == ".":
+        return name
+    return parent + name if parent.endswith("/") else parent + "/" + name
+
+
+@dataclass(slots=True)
+class _Dir:
+    """What every entry of one directory shares, computed once: its display, fs and root-relative prefixes."""
+
+    display: str
+    fs: str
+    rel: str | None
+
+
+def _dir(d: Path, cwd: Path, root: Path) -> _Dir:
+    rel = _rel(d, root)
+    return _Dir(_display(d, cwd), str(d), "" if rel == "." else rel)
+
+
 def _walk(top: Path, cwd: Path, excluded: object, root: Path) -> Iterator[Source | Notice]:
-    """Recursive walk that follows directory symlinks once and never loops."""
-    is_excluded = excluded  # a callable (path, is_dir) -> bool
+    """Recursive walk that follows directory symlinks once and never loops.
+
+    Paths are resolved once per directory: an entry that is not a symlink resolves to its
+    directory's resolved path plus its name, so only symlinks pay for ``Path.resolve``.
+    """
+    is_excluded = excluded  # a callable (path, is_dir, rel) -> bool
     seen: set[tuple[int, int]] = set()
     stack = [top]
     while stack:
@@ -157,29 +193,61 @@ def _walk(top: Path, cwd: Path, excluded: object, root: Path) -> Iterator[Source
         except OSError as exc:
             yield Notice(d.as_posix(), f"cannot read directory ({exc.strerror or exc}); skipped")
             continue
+        info = _dir(d, cwd, root)
         subdirs: list[Path] = []
+        rel: str | bool | None
         for e in entries:
-            p = Path(e.path)
+            name = e.name
+            try:
+                link = e.is_symlink()
+            except OSError:
+                link = True
+            if link:
+                rel = True  # resolved through the link when needed
+            elif info.rel is None:
+                rel = None
+            else:
+                rel = _child(info.rel, name) if info.rel else name
             try:
                 is_dir = e.is_dir()
             except OSError:
                 is_dir = False
             if is_dir:
-                if e.name not in SKIP_DIRS and not is_excluded(p, True):  # type: ignore[operator]
-                    subdirs.append(p)
+                if name not in SKIP_DIRS and not is_excluded(Path(e.path), True, rel):  # type: ignore[operator]
+                    subdirs.append(Path(e.path))
                 continue
-            if not e.name.endswith(EXTENSIONS) or is_excluded(p):  # type: ignore[operator]
+            if not name.endswith(EXTENSIONS):
                 continue
+            p = Path(e.path) if link else None
+            if is_excluded(p or Path(e.path), False, rel):  # type: ignore[operator]
+                continue
+            display = _child(info.display, name)
+            if not link:
+                try:
+                    regular = e.is_file()
+                    mode = stat.S_IFREG if regular else e.stat().st_mode
+                except OSError as exc:
+                    yield Notice(display, f"cannot open ({exc.strerror}); skipped")
+                    continue
+                if not stat.S_ISREG(mode):
+                    yield Notice(display, f"not a regular file ({_kind(mode)}); skipped")
+                    continue
+                fs = _child(info.fs, name)
+                repo_key = rel if isinstance(rel, str) else None
+                # run from the repository root, all three are the same text: one string, not three
+                yield Source(display, display if fs == display else fs, key=display if repo_key == display else repo_key)
+                continue
+            assert p is not None
             try:
                 fst = p.stat()
             except OSError as exc:
                 msg = "symlink loop" if exc.errno == 40 else "broken symlink" if e.is_symlink() else exc.strerror
-                yield Notice(_display(p, cwd), f"cannot open ({msg}); skipped")
+                yield Notice(display, f"cannot open ({msg}); skipped")
                 continue
             if not stat.S_ISREG(fst.st_mode):
-                yield Notice(_display(p, cwd), f"not a regular file ({_kind(fst.st_mode)}); skipped")
+                yield Notice(display, f"not a regular file ({_kind(fst.st_mode)}); skipped")
                 continue
-            yield Source(_display(p, cwd), str(p), key=_rel(p, root))
+            yield Source(display, str(p), key=_rel(p, root))
         stack.extend(reversed(subdirs))
 
 
@@ -240,7 +308,11 @@ def read(source: Source, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str | Finding
                     f"file is {human_size(size)}, over the {human_size(max_size)} limit; "
                     "not linted (raise --max-file-size to allow it)",
                 )
-            data = fh.read(max_size + 1)
+            # read what fstat announced (a read of max_size + 1 allocates that much per file), and
+            # then the rest, should the file have grown since
+            data = fh.read(size + 1)
+            if len(data) > size:
+                data += fh.read(max_size + 1 - len(data))
     except OSError as exc:
         return _input_error(source.display, f"cannot read file ({exc.strerror or exc}); not linted")
     if len(data) > max_size:

@@ -1,0 +1,104 @@
+"""What keeps big runs fast and small (issue 6) gives the same answers as the plain way."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import pullcheck.engine as engine_mod
+from pullcheck.config import Config
+from pullcheck.engine import Engine, RunOptions, frame_lines
+from pullcheck.finding import Finding, ObjectRef, Related, Span
+from pullcheck.loader import LoadOptions, LoadResult, iter_documents, load_text
+from pullcheck.pullfacts import Place, PullFacts, SecretFact
+from pullcheck.report import Report, Stats
+from pullcheck.report.json_format import build, render
+from pullcheck.rule import all_rules
+from pullcheck.sources import Source, expand
+
+
+def _finding(line: int, end_line: int | None = None) -> Finding:
+    return Finding("r", "error", "m", "p.yaml", Span(line, 1, end_line or line, 2))
+
+
+def test_frame_lines_of_a_big_text_are_the_lines_the_frames_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine_mod, "FRAME_PIECE", 16)
+    text = "".join(f"line {i}{brk}" for i, brk in zip(range(60), ["\n", "\r\n", "\r", "\u2028"] * 15, strict=True))
+    findings = [_finding(3), _finding(20, 40), _finding(59)]
+    got = frame_lines(text, findings)
+    full = text.splitlines()
+    assert len(got) == len(full)
+    wanted = {2, 3, 19, 20, 21, 22, 58, 59}  # the line above, then the span's lines, at most three
+    assert [n for n in range(1, len(full) + 1) if got[n - 1] == full[n - 1]] == sorted(wanted)
+    assert all(got[n - 1] == "" for n in range(1, len(full) + 1) if n not in wanted)
+
+
+def test_frame_lines_of_a_small_text_are_all_its_lines() -> None:
+    assert frame_lines("a\nb\r\nc", [_finding(1)]) == ["a", "b", "c"]
+
+
+def test_documents_are_composed_one_at_a_time() -> None:
+    text = "kind: Pod\nmetadata: {name: a}\n---\nkind: Pod\nmetadata: {name: [b\n---\nkind: Pod\nmetadata: {name: c}\n"
+    result = LoadResult()
+    docs = iter_documents(text, "s.yaml", LoadOptions(), result)
+    first = next(docs)
+    assert first.index == 0 and result.findings == []  # the broken second document is not parsed yet
+    rest = list(docs)
+    assert [d.index for d in rest] == [2]
+    assert [f.rule for f in result.findings] == ["yaml-syntax"]
+    whole = load_text(text, "s.yaml", LoadOptions())
+    assert [d.index for d in whole.documents] == [0, 2]
+    assert [(f.rule, f.span) for f in whole.findings] == [(f.rule, f.span) for f in result.findings]
+
+
+def _secret(namespace: str, name: str) -> SecretFact:
+    place = Place("s.yaml", Span(1, 1, 1, 2), 0, ObjectRef("Secret", namespace, name))
+    return SecretFact("Secret", namespace, name, place)
+
+
+def test_secrets_named_sees_every_namespace_and_later_merges() -> None:
+    facts = PullFacts()
+    share = PullFacts(secrets={("a", "reg"): [_secret("a", "reg")], ("b", "other"): [_secret("b", "other")]})
+    facts.merge(share)
+    assert [s.namespace for s in facts.secrets_named("reg")] == ["a"]
+    facts.merge(PullFacts(secrets={("c", "reg"): [_secret("c", "reg")]}))
+    assert [s.namespace for s in facts.secrets_named("reg")] == ["a", "c"]
+    assert facts.secrets_named("missing") == []
+
+
+def test_walk_keys_and_displays_match_resolved_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, outside = tmp_path / "repo", tmp_path / "outside"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "sub" / "deep").mkdir(parents=True)
+    outside.mkdir()
+    for path in (repo / "sub" / "deep" / "a.yaml", repo / "b.yml", outside / "c.yaml"):
+        path.write_text("kind: Pod\n", encoding="utf-8")
+    (repo / "link.yaml").symlink_to(repo / "sub" / "deep" / "a.yaml")
+    (repo / "sub" / "linked").symlink_to(outside, target_is_directory=True)
+    monkeypatch.chdir(repo)
+    got = [(s.display, s.fs_path, s.key) for s in expand(["."], cwd=repo) if isinstance(s, Source)]
+    assert got == [
+        ("b.yml", "b.yml", "b.yml"),
+        ("link.yaml", "link.yaml", "sub/deep/a.yaml"),  # a symlink's key is its target's
+        ("sub/deep/a.yaml", "sub/deep/a.yaml", "sub/deep/a.yaml"),
+        ("sub/linked/c.yaml", "sub/linked/c.yaml", None),  # resolves outside the repository
+    ]
+    sub = [(s.display, s.fs_path, s.key) for s in expand(["sub/deep"], cwd=repo / "sub") if isinstance(s, Source)]
+    assert sub == [("sub/deep/a.yaml", "sub/deep/a.yaml", "sub/deep/a.yaml")]
+
+
+def test_json_render_is_the_indented_dump_of_the_whole_report(tmp_path: Path) -> None:
+    rules, _ = all_rules(with_plugins=False)
+    text = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: caf\u00e9}\nspec:\n"
+        "  containers: [{name: a, image: nginx}, {name: b, image: 'ghcr.io/x/y:1 '}]\n"
+    )
+    findings, stats = Engine(Config(), rules, RunOptions(jobs=1)).run([Source("p.yaml", None, text)])
+    assert len(findings) >= 2
+    findings[0].related = (Related("q.yaml", Span(1, 1, 1, 2), "see \u2192 here"),)
+    for fs in (findings, findings[:1], []):
+        report = Report(findings=fs, rules=[], stats=stats)
+        assert render(report) == json.dumps(build(report), indent=2) + "\n"
+    assert json.loads(render(Report(findings=[], rules=[], stats=Stats())))["findings"] == []
