@@ -120,13 +120,22 @@ def _use_color(choice: str, stream: object) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
+class _Stdout:
+    """Standard output for a report written piece by piece: a piece that stdout's encoding cannot take
+    (a file name that is not UTF-8) goes out as its original bytes, not a traceback."""
+
+    def write(self, text: str, /) -> None:
+        """Write one piece of the report."""
+        try:
+            sys.stdout.write(text)
+        except UnicodeEncodeError:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+
+
 def _write_stdout(text: str) -> None:
-    """Write a report; a file name that is not UTF-8 goes out as its original bytes, not a traceback."""
-    try:
-        sys.stdout.write(text)
-    except UnicodeEncodeError:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+    """Write a whole text (a report, a diff) to standard output, see ``_Stdout``."""
+    _Stdout().write(text)
     sys.stdout.flush()
 
 
@@ -148,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _lint(args: argparse.Namespace) -> int:
     from pullcheck.config import ConfigError, load
     from pullcheck.engine import Engine, RunOptions
-    from pullcheck.report import Report, render
+    from pullcheck.report import Report, write
     from pullcheck.rule import all_rules
     from pullcheck.sources import Notice, Source, UsageError, expand, repo_root
 
@@ -254,12 +263,13 @@ def _lint(args: argparse.Namespace) -> int:
     for i, fmt in enumerate(formats):
         target = outputs[i] if i < len(outputs) else None
         report.color = fmt == "text" and target is None and _use_color(args.color, sys.stdout)
-        text = render(fmt, report)
         if target is None:
-            _write_stdout(text)
+            write(fmt, report, _Stdout())
+            sys.stdout.flush()
         else:
-            try:
-                Path(target).write_text(text, encoding="utf-8", errors="surrogateescape")  # undecodable file names
+            try:  # errors: file names that are not UTF-8 are written as their original bytes
+                with open(target, "w", encoding="utf-8", errors="surrogateescape") as out:
+                    write(fmt, report, out)
             except OSError as exc:
                 _err(f"cannot write {target}: {exc.strerror or exc}")
                 return EXIT_USAGE

@@ -9,24 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pullcheck.finding import ObjectRef, Span
 from pullcheck.model import Resource
-from pullcheck.pullfacts import PullFacts, image_field
+from pullcheck.pullfacts import ContainerFact, PullFacts, container_fact
 from pullcheck.suppress import annotation_ignores
 
-
-@dataclass(frozen=True, slots=True)
-class ImageUse:
-    """One container's image string and where it is written."""
-
-    image: str
-    path: str
-    span: Span
-    obj: ObjectRef
-    container: str
-    field: str
-    helm_source: str | None
-    doc: int
+ImageUse = ContainerFact  # one container's image string and where it is written (path, span, obj...)
 
 
 @dataclass(slots=True)
@@ -53,23 +40,10 @@ class Index:
         ign = annotation_ignores(resource.annotations)
         if ign:
             self.ignores[(resource.path, resource.document.index, str(ref))] = ign
-        self.pulls.add(resource, namespace)
-        for _pod, c in resource.containers():
-            text = c.image_text
-            if text is None or c.image is None:
-                continue
-            self.images.append(
-                ImageUse(
-                    text,
-                    resource.path,
-                    resource.span(c.image),
-                    ref,
-                    c.name,
-                    image_field(c),
-                    resource.document.helm_source,
-                    resource.document.index,
-                )
-            )
+        # one fact per container, shared by the pod's pull facts and the run's image uses
+        facts = {id(c): f for _pod, c in resource.containers() if (f := container_fact(resource, c, namespace)) is not None}
+        self.pulls.add(resource, namespace, facts)
+        self.images.extend(facts.values())
 
     def merge(self, other: Index) -> None:
         """Fold the facts of another (per-file) index into this one."""

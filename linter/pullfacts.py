@@ -26,15 +26,61 @@ if TYPE_CHECKING:
 PULL_KEYS = frozenset(PULL_SECRET_KEYS.values())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Place:
-    """Where something is written: file, span, document and the object it belongs to."""
+    """Where something is written: file, span, document and the object it belongs to. A run holds one
+    for every container and pull-secret entry, so the span's four numbers are kept inline."""
 
     path: str
-    span: Span
     doc: int
     obj: ObjectRef
-    helm_source: str | None = None
+    helm_source: str | None
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __init__(self, path: str, span: Span, doc: int, obj: ObjectRef, helm_source: str | None = None) -> None:
+        _set(self, path, doc, obj, helm_source, span.line, span.column, span.end_line, span.end_column)
+
+    def _where(self) -> tuple[str, int, ObjectRef, str | None, int, int, int, int]:
+        return (self.path, self.doc, self.obj, self.helm_source, self.line, self.column, self.end_line, self.end_column)
+
+    @property
+    def span(self) -> Span:
+        """The region it is written in."""
+        return Span(self.line, self.column, self.end_line, self.end_column)
+
+
+def _set(
+    place: Place,
+    path: str,
+    doc: int,
+    obj: ObjectRef,
+    helm_source: str | None,
+    line: int,
+    column: int,
+    end_line: int,
+    end_column: int,
+) -> None:
+    """Fill in a frozen Place's own fields."""
+    setattr_ = object.__setattr__
+    setattr_(place, "path", path)
+    setattr_(place, "doc", doc)
+    setattr_(place, "obj", obj)
+    setattr_(place, "helm_source", helm_source)
+    setattr_(place, "line", line)
+    setattr_(place, "column", column)
+    setattr_(place, "end_line", end_line)
+    setattr_(place, "end_column", end_column)
+
+
+def _shared_strings(obj: object, state: list[object], names: frozenset[str]) -> None:
+    """Unpickle a frozen fact, interning the strings named: facts of a process pool's workers arrive
+    file by file, and each file's copy of an image, field path or namespace would otherwise stay."""
+    setattr_ = object.__setattr__
+    for name, value in zip(type(obj).__dataclass_fields__, state, strict=True):  # type: ignore[attr-defined]
+        setattr_(obj, name, intern(value) if name in names and isinstance(value, str) else value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,24 +127,45 @@ class SecretFact:
 
 @dataclass(frozen=True, slots=True)
 class ServiceAccountFact:
-    """A ServiceAccount and the pull secrets the admission plugin would copy from it."""
+    """A ServiceAccount and the pull secrets the admission plugin would copy from it (only what the
+    rules read: where the ServiceAccount is written never is, only where its entries are)."""
 
     namespace: str
     name: str
-    place: Place
     secrets: tuple[NameRef, ...] = ()
-    field: Place | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ContainerFact:
-    """A container's image and pull policy as written."""
+@dataclass(frozen=True, slots=True, init=False)
+class ContainerFact(Place):
+    """A container's image and pull policy as written, and where the image is (it is its own Place).
+    One record per container serves the pod's facts and the run's image uses (``Index.images``)."""
 
     name: str
     image: str
     field: str
-    place: Place
-    policy: str | None = None
+    policy: str | None
+
+    def __init__(self, name: str, image: str, field: str, place: Place, policy: str | None = None) -> None:
+        _set(self, *place._where())
+        setattr_ = object.__setattr__
+        setattr_(self, "name", name)
+        setattr_(self, "image", image)
+        setattr_(self, "field", field)
+        setattr_(self, "policy", policy)
+
+    def __setstate__(self, state: list[object]) -> None:
+        """Unpickle, sharing the strings every file repeats (``_shared_strings``)."""
+        _shared_strings(self, state, _CONTAINER_SHARED)
+
+    @property
+    def container(self) -> str:
+        """The container's name."""
+        return self.name
+
+    @property
+    def place(self) -> Place:
+        """Where the image is written."""
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +181,14 @@ class PodFact:
     secrets_field: Place | None
     containers: tuple[ContainerFact, ...]
 
+    def __setstate__(self, state: list[object]) -> None:
+        """Unpickle, sharing the strings every file repeats (``_shared_strings``)."""
+        _shared_strings(self, state, _POD_SHARED)
+
+
+_CONTAINER_SHARED = frozenset({"name", "image", "field", "policy"})
+_POD_SHARED = frozenset({"namespace", "field", "service_account"})
+
 
 @dataclass(slots=True)
 class PullFacts:
@@ -126,15 +201,16 @@ class PullFacts:
     # per lookup was quadratic: 20 s of 30 at 100,000 documents).
     _by_name: dict[str, list[SecretFact]] | None = field(default=None, repr=False, compare=False)
 
-    def add(self, resource: Resource, namespace: str) -> None:
-        """Record what one object tells about pulls."""
+    def add(self, resource: Resource, namespace: str, containers: Mapping[int, ContainerFact] | None = None) -> None:
+        """Record what one object tells about pulls (``containers``: its container facts by
+        ``id`` of the Container, when the caller built them already)."""
         self._by_name = None
         for s in secret_facts(resource, namespace):
             self.secrets.setdefault((s.namespace, s.name), []).append(s)
         sa = service_account_fact(resource, namespace)
         if sa is not None:
             self.service_accounts.setdefault((sa.namespace, sa.name), []).append(sa)
-        self.pods.extend(pod_facts(resource, namespace))
+        self.pods.extend(pod_facts(resource, namespace, containers))
 
     def merge(self, other: PullFacts) -> None:
         """Fold another (per-file) share into this one."""
@@ -162,6 +238,25 @@ def image_field(container: Container) -> str:
     return intern(container.field + ".image")
 
 
+def _interned(text: str | None) -> str | None:
+    """Names, namespaces and images repeat across thousands of objects: one shared string each."""
+    return None if text is None else intern(text)
+
+
+def container_fact(resource: Resource, container: Container, namespace: str) -> ContainerFact | None:
+    """A container's image fact, or None when its image is missing or not a string."""
+    text = container.image_text
+    if text is None or container.image is None:
+        return None
+    return ContainerFact(
+        container.name,
+        intern(text),
+        image_field(container),
+        _place(resource, container.image, namespace),
+        _interned(scalar_text(container.pull_policy)),
+    )
+
+
 def _place(resource: Resource, node: Node, namespace: str) -> Place:
     return Place(resource.path, resource.span(node), resource.document.index, resource.ref(namespace), resource.document.helm_source)
 
@@ -180,7 +275,7 @@ def _refs(resource: Resource, seq: Node | None, namespace: str) -> tuple[tuple[N
         node = get(item, "name")
         name = scalar_text(node)
         if node is not None and name:
-            out.append(NameRef(name, _place(resource, node, namespace)))
+            out.append(NameRef(intern(name), _place(resource, node, namespace)))
     return tuple(out), len(seq.value)
 
 
@@ -353,16 +448,8 @@ def service_account_fact(resource: Resource, namespace: str) -> ServiceAccountFa
     """A ServiceAccount's ``imagePullSecrets``."""
     if resource.kind != "ServiceAccount" or resource.api_version != "v1":
         return None
-    node = get(resource.node, "imagePullSecrets")
-    refs, _ = _refs(resource, node, namespace)
-    key = get_key(resource.node, "imagePullSecrets")
-    return ServiceAccountFact(
-        resource.namespace or namespace,
-        resource.name,
-        _place(resource, _name_node(resource), namespace),
-        refs,
-        _place(resource, key, namespace) if key is not None else None,
-    )
+    refs, _ = _refs(resource, get(resource.node, "imagePullSecrets"), namespace)
+    return ServiceAccountFact(intern(resource.namespace or namespace), intern(resource.name), refs)
 
 
 def _knows_pull_fields(pod: PodSpec) -> bool:
@@ -370,8 +457,11 @@ def _knows_pull_fields(pod: PodSpec) -> bool:
     return not pod.implicit or get(pod.node, "imagePullSecrets") is not None or get(pod.node, "serviceAccountName") is not None
 
 
-def pod_facts(resource: Resource, namespace: str) -> list[PodFact]:
-    """Every pod spec of a (whole, not patch) object with its pull secrets and images."""
+def pod_facts(
+    resource: Resource, namespace: str, containers: Mapping[int, ContainerFact] | None = None
+) -> list[PodFact]:
+    """Every pod spec of a (whole, not patch) object with its pull secrets and images (``containers``:
+    the container facts already built, by ``id`` of the Container)."""
     if resource.partial:
         return []
     out = []
@@ -380,22 +470,20 @@ def pod_facts(resource: Resource, namespace: str) -> list[PodFact]:
             continue
         refs, listed = _refs(resource, pod.image_pull_secrets, namespace)
         key = get_key(pod.node, "imagePullSecrets")
-        containers = []
-        for c in pod.containers:
-            text = c.image_text
-            if text is None or c.image is None:
-                continue
-            containers.append(ContainerFact(c.name, text, image_field(c), _place(resource, c.image, namespace), scalar_text(c.pull_policy)))
+        facts = (
+            containers.get(id(c)) if containers is not None else container_fact(resource, c, namespace)
+            for c in pod.containers
+        )
         out.append(
             PodFact(
-                resource.namespace or namespace,
+                intern(resource.namespace or namespace),
                 pod.field,
                 _place(resource, pod.node, namespace),
-                pod.service_account or "default",
+                intern(pod.service_account or "default"),
                 refs,
                 listed,
                 _place(resource, key, namespace) if key is not None else None,
-                tuple(containers),
+                tuple(f for f in facts if f is not None),
             )
         )
     return out

@@ -30,6 +30,7 @@ from pullcheck.report import (
     render,
     sarif_format,
     text_format,
+    write,
 )
 from pullcheck.sources import Notice
 
@@ -662,6 +663,43 @@ def test_render_dispatches_every_format() -> None:
     assert json.loads(render("json", report))["version"] == 1
     assert render("github", report).startswith("::error ")
     assert render("text", report).startswith("app.yaml:12:16: error")
+
+
+class Chunks:
+    """A text stream that records each piece written to it."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.pieces.append(text)
+        return len(text)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+@pytest.mark.parametrize("n", [0, 1, 3])
+def test_write_streams_the_rendered_text_piece_by_piece(fmt: str, n: int) -> None:
+    report = full_report()
+    report.findings = report.findings[:n]
+    out = Chunks()
+    write(fmt, report, out)
+    assert "".join(out.pieces) == render(fmt, report)
+    assert len(out.pieces) >= n  # a piece (or more) per finding, never the whole report at once
+    whole = {"json": lambda r: json.dumps(json_format.build(r), indent=2) + "\n",
+             "sarif": lambda r: json.dumps(sarif_format.build(r), indent=2) + "\n"}
+    if fmt in whole:  # the text of the whole report encoded at once, as before streaming
+        assert "".join(out.pieces) == whole[fmt](report)
+
+
+def test_plain_text_stream_equals_rich_without_colour() -> None:
+    report = full_report()
+    out = Chunks()
+    text_format.write(report, out)
+    rich = text_format.RichWriter(Chunks())
+    rich.line(("app.yaml:12:16:", "bold"), ("  ", ""))
+    rich.close()
+    assert "".join(out.pieces).startswith("app.yaml:12:16: error")
+    assert "".join(rich.out.pieces) == "\x1b[1mapp.yaml:12:16:\x1b[0m\n"  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------------------------------- github

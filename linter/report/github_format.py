@@ -15,8 +15,10 @@
 
 from __future__ import annotations
 
+import io
+
 from pullcheck.finding import Finding
-from pullcheck.report import Report
+from pullcheck.report import Output, Report
 
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -60,12 +62,19 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def render(report: Report) -> str:
-    """All findings as workflow commands, then one summary notice (empty output when clean)."""
-    lines = [annotation(f, report) for f in report.findings]
+def write(report: Report, out: Output) -> None:
+    """Write every finding as a workflow command, then one summary notice (nothing when clean)."""
+    for f in report.findings:
+        out.write(annotation(f, report) + "\n")
     if report.findings:
         counts = {level: sum(1 for f in report.findings if f.level == level) for level in ("error", "warning", "note")}
         parts = ", ".join(_plural(n, level) for level, n in counts.items() if n)
         summary = f"{_plural(len(report.findings), 'problem')} ({parts}) in {_plural(report.stats.files, 'file')}"
-        lines.append(f"::notice title={escape_property('pullcheck summary')}::{escape_data(summary)}")
-    return "".join(line + "\n" for line in lines)
+        out.write(f"::notice title={escape_property('pullcheck summary')}::{escape_data(summary)}\n")
+
+
+def render(report: Report) -> str:
+    """All findings as workflow commands, then one summary notice (empty output when clean)."""
+    buf = io.StringIO()
+    write(report, buf)
+    return buf.getvalue()

@@ -35,6 +35,7 @@ without ``uriBaseId`` (see ``artifact_location``).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -43,7 +44,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pullcheck.finding import Finding, Related, Span, level_rank
-from pullcheck.report import INFORMATION_URI, Report, RuleInfo
+from pullcheck.report import INFORMATION_URI, Output, Report, RuleInfo
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -57,6 +58,7 @@ MAX_DESCRIPTION = 1024
 MAX_NAME = 255
 PRECISIONS = frozenset({"very-high", "high", "medium", "low"})
 PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
+_RESULTS = "\x00results\x00"  # where write splices in the results (no path or message holds a NUL)
 
 _SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
@@ -309,8 +311,8 @@ def _notification(path: str, message: str, report: Report, level: str = "note") 
     return note
 
 
-def build(report: Report) -> dict[str, Any]:
-    """The SARIF log of a report as a JSON-ready dict."""
+def _plan(report: Report) -> tuple[list[dict[str, Any]], dict[str, int], list[Finding], list[dict[str, Any]]]:
+    """The rule descriptors, rule indices, findings kept (at most MAX_RESULTS) and notifications."""
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     for info in report.rules:
@@ -336,14 +338,15 @@ def build(report: Report) -> dict[str, Any]:
                 "warning",
             )
         )
-
-    results: list[dict[str, Any]] = []
     for finding in findings:
         if finding.rule not in index:
             index[finding.rule] = len(rules)
             rules.append(_fallback_rule(finding.rule, by_id.get(finding.rule), finding.level))
-        results.append(result(finding, index[finding.rule], report))
+    return rules, index, findings, notes
 
+
+def _log(report: Report, rules: list[dict[str, Any]], notes: list[dict[str, Any]], results: Any) -> dict[str, Any]:
+    """The SARIF log around ``results`` (a list, or the placeholder ``write`` splices results into)."""
     driver: dict[str, Any] = {"name": TOOL_NAME, "version": report.version}
     if _SEMVER.match(report.version):
         driver["semanticVersion"] = report.version
@@ -364,6 +367,27 @@ def build(report: Report) -> dict[str, Any]:
     return {"$schema": SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 
 
+def build(report: Report) -> dict[str, Any]:
+    """The SARIF log of a report as a JSON-ready dict."""
+    rules, index, findings, notes = _plan(report)
+    return _log(report, rules, notes, [result(f, index[f.rule], report) for f in findings])
+
+
+def write(report: Report, out: Output) -> None:
+    """Write the report as a SARIF 2.1.0 log to ``out``: the text of ``render``, with the results
+    encoded and written one at a time instead of all held at once."""
+    rules, index, findings, notes = _plan(report)
+    head, tail = json.dumps(_log(report, rules, notes, _RESULTS), indent=2).split(json.dumps(_RESULTS), 1)
+    out.write(head)
+    sep = "[\n        "
+    for f in findings:  # an element of runs[0].results sits 8 spaces deep
+        out.write(sep + json.dumps(result(f, index[f.rule], report), indent=2).replace("\n", "\n        "))
+        sep = ",\n        "
+    out.write(("[]" if not findings else "\n      ]") + tail + "\n")
+
+
 def render(report: Report) -> str:
     """The report as a SARIF 2.1.0 log (indented JSON, ASCII-safe, trailing newline)."""
-    return json.dumps(build(report), indent=2) + "\n"
+    buf = io.StringIO()
+    write(report, buf)
+    return buf.getvalue()

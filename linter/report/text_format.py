@@ -31,7 +31,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from pullcheck.finding import Finding, level_rank
-from pullcheck.report import Report
+from pullcheck.report import Output, Report
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -115,31 +115,32 @@ def expand_tabs(line: str) -> str:
 
 
 class PlainWriter:
-    """Writes lines of styled pieces as plain text, exactly as rich prints them without colour."""
+    """Writes lines of styled pieces as plain text to ``out`` as they come, exactly as rich prints
+    them without colour (trailing spaces dropped)."""
 
-    def __init__(self) -> None:
-        self.lines: list[str] = []
+    def __init__(self, out: Output) -> None:
+        self.out = out
 
     def line(self, *pieces: Piece) -> None:
         """One printed line (a newline inside it starts another, as in rich)."""
         text = "".join(t for t, _ in pieces).translate(_RICH_STRIPPED)
-        self.lines.extend(expand_tabs(part) for part in text.split("\n"))
+        self.out.write("".join(expand_tabs(part).rstrip(" ") + "\n" for part in text.split("\n")))
 
     def table(self, table: Table) -> None:
         """A rich table, printed without colour."""
         buf = io.StringIO()
         make_console(False, buf).print(table)
-        self.lines.extend(buf.getvalue().split("\n")[:-1])
+        self.out.write("".join(part.rstrip(" ") + "\n" for part in buf.getvalue().split("\n")[:-1]))
 
-    def text(self) -> str:
-        """Everything written, one newline after each line."""
-        return "".join(line + "\n" for line in self.lines)
+    def close(self) -> None:
+        """Nothing is held back."""
 
 
 class RichWriter:
-    """Writes lines of styled pieces through a rich console, in colour."""
+    """Writes lines of styled pieces through a rich console, in colour, to ``out`` when closed."""
 
-    def __init__(self) -> None:
+    def __init__(self, out: Output) -> None:
+        self.out = out
         self.buffer = io.StringIO()
         self.console = make_console(True, self.buffer)
 
@@ -153,9 +154,9 @@ class RichWriter:
         """A rich table."""
         self.console.print(table)
 
-    def text(self) -> str:
-        """Everything printed."""
-        return self.buffer.getvalue()
+    def close(self) -> None:
+        """Write everything printed, without trailing spaces."""
+        self.out.write("\n".join(line.rstrip(" ") for line in self.buffer.getvalue().split("\n")))
 
 
 Writer = PlainWriter | RichWriter
@@ -300,20 +301,28 @@ def make_console(color: bool, file: io.StringIO) -> Console:
     )
 
 
-def render(report: Report) -> str:
-    """The report as terminal text (see the module docstring); rich is loaded only for colour or a table."""
-    out: Writer = RichWriter() if report.color else PlainWriter()
+def write(report: Report, out: Output) -> None:
+    """Write the report as terminal text to ``out`` (see the module docstring); rich is loaded only
+    for colour or a table."""
+    w: Writer = RichWriter(out) if report.color else PlainWriter(out)
     for f in report.findings:
-        out.line(*_headline(f))
+        w.line(*_headline(f))
         if report.quiet:
             continue
-        _frame(out, f)
-        _notes(out, f)
-        out.line()
+        _frame(w, f)
+        _notes(w, f)
+        w.line()
     if not report.quiet:
         for n in report.notices:
-            out.line((f"{clean(n.path)}:", "bold"), (" ", ""), ("notice:", "cyan"), (" ", ""), (clean(n.message), ""))
+            w.line((f"{clean(n.path)}:", "bold"), (" ", ""), ("notice:", "cyan"), (" ", ""), (clean(n.message), ""))
         if report.notices:
-            out.line()
-        _summary(out, report)
-    return "\n".join(line.rstrip(" ") for line in out.text().split("\n"))
+            w.line()
+        _summary(w, report)
+    w.close()
+
+
+def render(report: Report) -> str:
+    """The report as terminal text, as one string."""
+    buf = io.StringIO()
+    write(report, buf)
+    return buf.getvalue()
