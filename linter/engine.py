@@ -1,8 +1,8 @@
 """Run the pipeline: sources -> loader -> model -> index -> rules -> suppress, file by file.
 
-Files are linted independently (in a process pool when ``jobs`` > 1, results kept in input order),
-each yielding its findings and its small share of the cross-document index; rules that need the
-whole run then get the merged index once.
+Files are linted independently (when ``jobs`` > 1, in chunks shared by this process and forked
+workers, see ``workers.py``; results kept in input order), each yielding its findings and its small
+share of the cross-document index; rules that need the whole run then get the merged index once.
 """
 
 from __future__ import annotations
@@ -29,10 +29,15 @@ _SAFE_SECRET_KEYS = re.compile(r"^\s*-?\s*(apiVersion|kind|metadata|name|namespa
 _KEY_VALUE = re.compile(r"^(\s*-?\s*[^:#]+:\s*)(\S.*)$")
 PARALLEL_MIN_FILES = 24
 FRAME_PIECE = 1 << 20  # characters split into lines at a time for code frames of a big file
+HEAD_CHARS = 8192  # code frames of a text split its lines from the start up to the last frame, from 8 KiB on
 MAX_MESSAGE = 2000  # longer finding messages (a huge value quoted in them) keep their start and end
-# --jobs auto forks only for at least 24 files and 2 MiB: below that the pool (fork, warm-up, IPC,
-# teardown: 50-100 ms) costs more than a second core saves.
+# --jobs auto forks only for at least 24 files and 2 MiB: below that the workers (fork, IPC,
+# teardown: 50-100 ms) cost more than a second core saves.
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
+# Processes claim chunks of files one at a time (a claim costs microseconds): about 32 chunks per
+# process keeps the last ones from leaving a process idle; at most 32 files keep each result small.
+CHUNK_FILES = 32
+CHUNKS_PER_JOB = 32
 # Composing allocates millions of small node objects and frees them by reference counting (node
 # trees hold no cycles); the default collector threshold (700) re-scans the live tree of a large
 # document hundreds of times. A run collects every 50,000 allocations instead (25-30% less time
@@ -58,6 +63,14 @@ class FileResult:
     index: Index = field(default_factory=Index)
     stats: Stats = field(default_factory=Stats)
     errors: list[str] = field(default_factory=list)
+
+    def absorb(self, other: FileResult) -> None:
+        """Append another result (of the files after this one's) to this one."""
+        self.findings.extend(other.findings)
+        self.errors.extend(other.errors)
+        self.index.merge(other.index)
+        for name in ("files", "documents", "skipped_documents", "resources", "containers"):
+            setattr(self.stats, name, getattr(self.stats, name) + getattr(other.stats, name))
 
 
 def redact(line: str) -> str:
@@ -132,6 +145,13 @@ class Engine:
         result.findings = self._finalize(findings, lines, secret_docs, source.key)
         return result
 
+    def lint_files(self, sources: Sequence[Source]) -> FileResult:
+        """Lint several files into one result: what ``lint_file`` gives for each, in order."""
+        out = FileResult()
+        for source in sources:
+            out.absorb(self.lint_file(source))
+        return out
+
     def _finalize(
         self, findings: list[Finding], lines: list[str] | None, secret_docs: set[int], key: str | None
     ) -> list[Finding]:
@@ -177,17 +197,14 @@ class Engine:
 
     def _run(self, sources: Iterable[Source], progress: Callable[[], None] | None = None) -> tuple[list[Finding], Stats]:
         srcs = list(sources)
-        stats = Stats()
-        index = Index()
-        findings: list[Finding] = []
+        total = FileResult()
         for fr in self._map(srcs):
-            findings.extend(fr.findings)
-            self.errors.extend(fr.errors)
-            index.merge(fr.index)
-            for name in ("files", "documents", "skipped_documents", "resources", "containers"):
-                setattr(stats, name, getattr(stats, name) + getattr(fr.stats, name))
+            total.absorb(fr)
             if progress is not None:
-                progress()
+                for _ in range(fr.stats.files):
+                    progress()
+        findings, index, stats = total.findings, total.index, total.stats
+        self.errors.extend(total.errors)
         late: list[Finding] = []
         for rule in self.rules:
             try:
@@ -201,6 +218,7 @@ class Engine:
         # freed now, the report reuses its memory instead of growing the peak.
         for key in [k for k, v in self.ctx.cache.items() if isinstance(v, tuple) and v and v[0] is index]:
             del self.ctx.cache[key]
+        total.index = index = Index()  # and so are the run's facts (30 MB at 100,000 documents)
         if late:
             texts = {s.display: s for s in srcs}
             by_path: dict[str, list[Finding]] = {}
@@ -247,11 +265,12 @@ def _auto_jobs(srcs: list[Source]) -> int:
 
 
 def frame_lines(text: str, findings: Iterable[Finding]) -> list[str]:
-    """``text.splitlines()``, but in a text over ``FRAME_PIECE`` only the lines the findings' code
-    frames and suppression comments read are filled in (the others are empty): a 50 MB file's
+    """``text.splitlines()`` as far as the findings' code frames and suppression comments read: the
+    lines up to the last of them and at least one more (all of a short text). In a text over
+    ``FRAME_PIECE`` only the lines read are filled in (the others are empty): a 50 MB file's
     findings then do not hold two million lines."""
     if len(text) <= FRAME_PIECE:
-        return text.splitlines()
+        return _head_lines(text, max(_frame_end(f) for f in findings))
     wanted: set[int] = set()
     for f in findings:
         first = max(1, f.span.line)
@@ -275,6 +294,24 @@ def frame_lines(text: str, findings: Iterable[Finding]) -> list[str]:
     return out
 
 
+def _frame_end(f: Finding) -> int:
+    """The last line (1-based) a finding's code frame shows."""
+    first = max(1, f.span.line)
+    return max(first, min(f.span.end_line, first + 2))
+
+
+def _head_lines(text: str, last: int) -> list[str]:
+    """The first lines of ``text`` as ``splitlines`` cuts them, through line ``last`` and at least one
+    more, so every line read is whole: a prefix is split, longer ones until that many lines fit."""
+    size = max(HEAD_CHARS, last * 128)
+    while size < len(text):
+        lines = text[:size].splitlines()
+        if len(lines) > last:
+            return lines
+        size *= 4
+    return text.splitlines()
+
+
 def _level_configured(config: Config, rule_id: str) -> bool:
     """Whether config sets a rule to a concrete level (not just on/off)."""
     entry = (config.data.get("rules") or {}).get(rule_id)
@@ -288,67 +325,13 @@ def _crash(rule: Rule, exc: Exception, where: str) -> str:
     return f"internal error: rule {rule.id} ({rule.origin}) failed on {where}: {type(exc).__name__}: {exc}"
 
 
-_WORKER: Engine | None = None
-
-
-def _work(source: Source) -> FileResult:
-    assert _WORKER is not None
-    return _WORKER.lint_file(source)
-
-
-# A stream that makes every rule load what it loads lazily (schemas, catalogues, libraries).
-WARM_UP = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: warm-up}
-spec:
-  selector: {matchLabels: {app: w}}
-  template:
-    metadata: {labels: {app: w}}
-    spec:
-      serviceAccountName: warm-up
-      imagePullSecrets: [{name: warm-up}]
-      containers: [{name: w, image: "ghcr.io/warm/up:1", imagePullPolicy: IfNotPresent}]
----
-apiVersion: v1
-kind: Secret
-metadata: {name: warm-up}
-type: kubernetes.io/dockerconfigjson
-data: {.dockerconfigjson: e30=}
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: warm-up}
-imagePullSecrets: [{name: warm-up}]
-"""
-
-
-def _warm_up(engine: Engine) -> None:
-    """Lint WARM_UP once, with fresh rule instances, before forking: lazy imports and module caches are
-    then loaded once and shared copy-on-write, instead of paid again by every worker as it starts."""
-    try:
-        spare = Engine(engine.config, [type(r) for r in engine.rules], RunOptions(jobs=1))
-        spare.lint_file(Source("<warm-up>", None, WARM_UP))
-    except Exception:  # only an optimisation: the real run reports whatever goes wrong
-        pass
-
-
 def _parallel(engine: Engine, srcs: list[Source], jobs: int) -> Iterable[FileResult]:
-    """Lint files in a fork-based process pool, yielding results in input order."""
-    import multiprocessing
+    """Lint files in ``jobs`` processes (this one and forked workers), a chunk at a time, results
+    in input order: one result per chunk, so fewer and bigger pickles cross between processes."""
+    if not hasattr(os, "fork"):
+        return map(engine.lint_file, srcs)
+    from pullcheck.workers import Pool
 
-    global _WORKER
-    _WORKER = engine
-    try:
-        mp = multiprocessing.get_context("fork")
-    except ValueError:
-        yield from map(engine.lint_file, srcs)
-        return
-    _warm_up(engine)
-    chunk = max(1, min(64, len(srcs) // (jobs * 8) or 1))
-    gc.freeze()  # the collector then leaves inherited objects alone, so their pages stay shared
-    try:
-        with mp.Pool(jobs) as pool:
-            yield from pool.imap(_work, srcs, chunksize=chunk)
-    finally:
-        gc.unfreeze()
+    size = max(1, min(CHUNK_FILES, len(srcs) // (jobs * CHUNKS_PER_JOB)))
+    chunks = [srcs[i : i + size] for i in range(0, len(srcs), size)]
+    return Pool(engine.lint_files, chunks, jobs).results()

@@ -99,12 +99,12 @@ def expand(
     root = repo_root(cwd)
     spec = exclusion_spec(excludes, root, use_gitignore)
 
-    def excluded(p: Path, is_dir: bool = False, known: str | bool | None = True) -> bool:
+    def excluded(p: Path | str, is_dir: bool = False, known: str | bool | None = True) -> bool:
         """Whether ``p`` matches an exclusion; ``known`` is its root-relative path when the walk
         already has it (None: outside the root), True to resolve it here."""
         if spec is None or not spec.patterns:
             return False
-        rel = _rel(p, root) if known is True else known
+        rel = _rel(Path(p), root) if known is True else known
         if not isinstance(rel, str):
             return False
         return spec.match_file(rel + "/" if is_dir else rel)
@@ -170,31 +170,34 @@ def _dir(d: Path, cwd: Path, root: Path) -> _Dir:
 def _walk(top: Path, cwd: Path, excluded: object, root: Path) -> Iterator[Source | Notice]:
     """Recursive walk that follows directory symlinks once and never loops.
 
-    Paths are resolved once per directory: an entry that is not a symlink resolves to its
-    directory's resolved path plus its name, so only symlinks pay for ``Path.resolve``.
+    Paths are resolved once per symlink: an entry that is not a symlink resolves to its
+    directory's resolved path plus its name, and a subdirectory that is not one inherits its
+    display, fs and root-relative prefixes from its parent, so only symlinks pay for ``Path.resolve``.
     """
     is_excluded = excluded  # a callable (path, is_dir, rel) -> bool
     seen: set[tuple[int, int]] = set()
-    stack = [top]
+    # a directory to read, and its prefixes when its parent could derive them (None: compute them)
+    stack: list[tuple[str, _Dir | None]] = [(str(top), None)]
     while stack:
-        d = stack.pop()
+        path, info = stack.pop()
         try:
-            st = d.stat()
+            st = os.stat(path)
         except OSError as exc:
-            yield Notice(d.as_posix(), f"cannot read directory ({exc.strerror or exc}); skipped")
+            yield Notice(Path(path).as_posix(), f"cannot read directory ({exc.strerror or exc}); skipped")
             continue
         key = (st.st_dev, st.st_ino)
         if key in seen:
-            yield Notice(d.as_posix(), "directory symlink loop; not followed again")
+            yield Notice(Path(path).as_posix(), "directory symlink loop; not followed again")
             continue
         seen.add(key)
         try:
-            entries = sorted(os.scandir(d), key=lambda e: e.name)
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
         except OSError as exc:
-            yield Notice(d.as_posix(), f"cannot read directory ({exc.strerror or exc}); skipped")
+            yield Notice(Path(path).as_posix(), f"cannot read directory ({exc.strerror or exc}); skipped")
             continue
-        info = _dir(d, cwd, root)
-        subdirs: list[Path] = []
+        if info is None:
+            info = _dir(Path(path), cwd, root)
+        subdirs: list[tuple[str, _Dir | None]] = []
         rel: str | bool | None
         for e in entries:
             name = e.name
@@ -213,13 +216,15 @@ def _walk(top: Path, cwd: Path, excluded: object, root: Path) -> Iterator[Source
             except OSError:
                 is_dir = False
             if is_dir:
-                if name not in SKIP_DIRS and not is_excluded(Path(e.path), True, rel):  # type: ignore[operator]
-                    subdirs.append(Path(e.path))
+                if name not in SKIP_DIRS and not is_excluded(e.path, True, rel):  # type: ignore[operator]
+                    # outside the root, a subdirectory may still be the root or under it: resolved there
+                    fs = _child(info.fs, name)
+                    inherited = None if link or info.rel is None else _Dir(_child(info.display, name), fs, rel)  # type: ignore[arg-type]
+                    subdirs.append((fs, inherited))
                 continue
             if not name.endswith(EXTENSIONS):
                 continue
-            p = Path(e.path) if link else None
-            if is_excluded(p or Path(e.path), False, rel):  # type: ignore[operator]
+            if is_excluded(e.path, False, rel):  # type: ignore[operator]
                 continue
             display = _child(info.display, name)
             if not link:
@@ -237,7 +242,7 @@ def _walk(top: Path, cwd: Path, excluded: object, root: Path) -> Iterator[Source
                 # run from the repository root, all three are the same text: one string, not three
                 yield Source(display, display if fs == display else fs, key=display if repo_key == display else repo_key)
                 continue
-            assert p is not None
+            p = Path(e.path)
             try:
                 fst = p.stat()
             except OSError as exc:

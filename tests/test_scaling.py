@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from pullcheck.config import Config
 from pullcheck.engine import Engine, RunOptions, frame_lines
 from pullcheck.finding import Finding, ObjectRef, Related, Span
 from pullcheck.loader import LoadOptions, LoadResult, iter_documents, load_text
-from pullcheck.pullfacts import Place, PullFacts, SecretFact
+from pullcheck.pullfacts import ContainerFact, NameRef, Place, PodFact, PullFacts, SecretFact
 from pullcheck.report import Report, Stats
 from pullcheck.report.json_format import build, render
 from pullcheck.rule import all_rules
@@ -37,6 +38,16 @@ def test_frame_lines_of_a_big_text_are_the_lines_the_frames_read(monkeypatch: py
 
 def test_frame_lines_of_a_small_text_are_all_its_lines() -> None:
     assert frame_lines("a\nb\r\nc", [_finding(1)]) == ["a", "b", "c"]
+
+
+def test_frame_lines_of_a_long_text_stop_after_the_last_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine_mod, "HEAD_CHARS", 16)
+    text = "".join(f"line {i}{brk}" for i, brk in zip(range(400), ["\n", "\r\n", "\r", "\u2028"] * 100, strict=True))
+    full = text.splitlines()
+    got = frame_lines(text, [_finding(3), _finding(20, 40)])
+    assert 22 < len(got) < len(full)  # lines 1-22 read, and at least one more: line 22 is whole
+    assert got[:22] == full[:22]
+    assert frame_lines(text, [_finding(399)]) == full
 
 
 def test_documents_are_composed_one_at_a_time() -> None:
@@ -102,3 +113,17 @@ def test_json_render_is_the_indented_dump_of_the_whole_report(tmp_path: Path) ->
         report = Report(findings=fs, rules=[], stats=stats)
         assert render(report) == json.dumps(build(report), indent=2) + "\n"
     assert json.loads(render(Report(findings=[], rules=[], stats=Stats())))["findings"] == []
+
+
+def test_facts_from_pool_workers_share_repeated_strings_and_keep_their_places() -> None:
+    place = Place("a.yaml", Span(3, 12, 3, 20), 1, ObjectRef("Deployment", "shop", "api"), "chart/t.yaml")
+    files = []
+    for _ in range(2):  # two files, pickled separately as the pool's workers send them
+        image = "".join(["registry.example.com/", "api:1"])  # a fresh string object per file
+        c = ContainerFact("api", image, "spec.template.spec.containers[0].image", place, "Always")
+        pod = PodFact("shop", "spec.template.spec", place, "default", (NameRef("regcred", place),), 1, None, (c,))
+        files.append(pickle.loads(pickle.dumps(pod)))
+    a, b = (f.containers[0] for f in files)
+    assert a == b and a.image is b.image and a.field is b.field and files[0].namespace is files[1].namespace
+    assert (a.place, a.container, a.span, a.path, a.doc, a.helm_source) == (a, "api", Span(3, 12, 3, 20), "a.yaml", 1, "chart/t.yaml")
+    assert a.obj == ObjectRef("Deployment", "shop", "api") and a.policy == "Always"
