@@ -76,6 +76,14 @@ class Config:
             return rule.level
         return entry
 
+    def sets_level(self, rule_id: str) -> bool:
+        """Whether the config gives a rule a concrete level (error, warning, note), not just on/off:
+        such a level overrides the level a rule gives an individual finding."""
+        entry = self._rule_entry(rule_id)
+        if isinstance(entry, dict):
+            entry = entry.get("level")
+        return entry in ("error", "warning", "note")
+
     def rule_options(self, rule_id: str) -> dict[str, Any]:
         """Per-rule options given as a mapping in ``rules:``."""
         entry = self._rule_entry(rule_id)

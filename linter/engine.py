@@ -96,7 +96,7 @@ class Engine:
         self.levels = {r.id: config.rule_level(r) for r in rules}
         # A finding may carry its own level (a note for credential-provider registries, an error for
         # pull-secret-not-found with pull-secrets.complete); a level set in config overrides it.
-        self.own_levels = {r.id for r in rules if not _level_configured(config, r.id)}
+        self.own_levels = {r.id for r in rules if not config.sets_level(r.id)}
         self.rules = [r(self.ctx) for r in rules if self.levels[r.id] is not None and not r.from_loader]
         self.load_options = LoadOptions(all_documents=self.options.all_documents, max_depth=self.options.max_depth)
         self.fail_on = config.fail_on
@@ -171,7 +171,7 @@ class Engine:
                 if by_comment(f, lines):
                     continue
                 first = max(1, f.span.line)
-                last = min(len(lines), max(first, min(f.span.end_line, first + 2)))
+                last = min(len(lines), _frame_end(f))
                 frame = lines[first - 1 : last]
                 if f.doc in secret_docs or (f.obj is not None and f.obj.kind in SECRET_KINDS):
                     frame = [redact(x) for x in frame]
@@ -214,10 +214,9 @@ class Engine:
                         late.append(f)
             except Exception as exc:  # a broken rule must not stop the run or hide other findings
                 self.errors.append(_crash(rule, exc, "the whole run"))
-        # What rules cached for this run's index (``(index, value)`` entries) is garbage from here:
-        # freed now, the report reuses its memory instead of growing the peak.
-        for key in [k for k, v in self.ctx.cache.items() if isinstance(v, tuple) and v and v[0] is index]:
-            del self.ctx.cache[key]
+        # What rules derived from this run's index is garbage from here: freed now, the report
+        # reuses its memory instead of growing the peak.
+        self.ctx.index_cache.clear()
         total.index = index = Index()  # and so are the run's facts (30 MB at 100,000 documents)
         if late:
             texts = {s.display: s for s in srcs}
@@ -273,8 +272,7 @@ def frame_lines(text: str, findings: Iterable[Finding]) -> list[str]:
         return _head_lines(text, max(_frame_end(f) for f in findings))
     wanted: set[int] = set()
     for f in findings:
-        first = max(1, f.span.line)
-        wanted.update(range(first - 1, max(first, min(f.span.end_line, first + 2)) + 1))
+        wanted.update(range(max(1, f.span.line) - 1, _frame_end(f) + 1))
     todo = sorted(wanted)
     i = 0
     out: list[str] = []
@@ -310,14 +308,6 @@ def _head_lines(text: str, last: int) -> list[str]:
             return lines
         size *= 4
     return text.splitlines()
-
-
-def _level_configured(config: Config, rule_id: str) -> bool:
-    """Whether config sets a rule to a concrete level (not just on/off)."""
-    entry = (config.data.get("rules") or {}).get(rule_id)
-    if isinstance(entry, dict):
-        entry = entry.get("level")
-    return entry in ("error", "warning", "note")
 
 
 def _crash(rule: Rule, exc: Exception, where: str) -> str:

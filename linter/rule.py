@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pullcheck.finding import Finding, Fix, Level, Related
 from pullcheck.nodes import Node
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pullcheck.pullfacts import Place
 
 ENTRY_POINT_GROUP = "pullcheck.rules"
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -33,6 +34,17 @@ class Context:
     config: Config
     namespace: str = "default"
     cache: dict[str, Any] = field(default_factory=dict)
+    # Values derived from one run's index, shared by the rules that need them (see ``for_index``).
+    index_cache: dict[str, tuple[Index, Any]] = field(default_factory=dict)
+
+    def for_index(self, key: str, index: Index, build: Callable[[], T]) -> T:
+        """The value under ``key`` computed from this very ``index``: built on first use, and built
+        again when asked with another index (a later run of the same engine)."""
+        cached = self.index_cache.get(key)
+        if cached is None or cached[0] is not index:
+            cached = self.index_cache[key] = (index, build())
+        value: T = cached[1]
+        return value
 
 
 class Rule:

@@ -28,19 +28,10 @@ OPTIONS: dict[str, tuple[Any, str]] = {
         "times as often as the unknown name",
     ),
 }
-_CACHE_KEY = "typos.known"
-
-
-def _cached(ctx: Context, index: Index, key: str) -> Any:
-    """What ``ctx.cache`` holds under ``key`` for this very index, else None."""
-    cached = ctx.cache.get(key)
-    return cached[1] if cached is not None and cached[0] is index else None
-
-
 def known_names(ctx: Context, index: Index) -> KnownNames:
     """The run's known names (catalogue, allowlist, images of the run), built once per index."""
-    known: KnownNames | None = _cached(ctx, index, _CACHE_KEY)
-    if known is None:
+
+    def build() -> KnownNames:
         settings = {name: default for name, (default, _) in OPTIONS.items()}
         settings.update(ctx.config.rule_options(TYPO_RULE))
         thresholds = Thresholds(
@@ -49,19 +40,20 @@ def known_names(ctx: Context, index: Index) -> KnownNames:
             min_host_length=int(settings["min-host-length"]),
             run_ratio=float(settings["run-ratio"]),
         )
-        known = KnownNames(index.image_counts, allowlist(ctx.config), thresholds)
-        ctx.cache[_CACHE_KEY] = (index, known)
-    return known
+        return KnownNames(index.image_counts, allowlist(ctx.config), thresholds)
+
+    return ctx.for_index("typos.known", index, build)
 
 
 def run_typos(ctx: Context, index: Index) -> dict[str, Typo | None]:
     """The typo (or None) of every distinct image string of the run, found once per index."""
-    out: dict[str, Typo | None] | None = _cached(ctx, index, _CACHE_KEY + ".typos")
-    if out is None:
+
+    def build() -> dict[str, Typo | None]:
         known = known_names(ctx, index)
-        out = {}
+        out: dict[str, Typo | None] = {}
         for text in index.image_counts:
             ref = parsed(text)
             out[text] = known.typo(ref) if ref is not None else None
-        ctx.cache[_CACHE_KEY + ".typos"] = (index, out)
-    return out
+        return out
+
+    return ctx.for_index("typos.found", index, build)
