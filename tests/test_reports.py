@@ -119,7 +119,7 @@ def make_report(findings: list[Finding] | None = None, **kw: Any) -> Report:
 
 
 def text(report: Report) -> list[str]:
-    return text_format.render(report).split("\n")
+    return render("text", report).split("\n")
 
 
 def test_text_headline_is_exact() -> None:
@@ -201,22 +201,22 @@ def test_text_no_color_has_no_escape_sequences(monkeypatch: pytest.MonkeyPatch) 
         [image_finding(), latest_finding()], notices=[Notice("bin.yaml", "not UTF-8")], statistics=True
     )
     report.color = False
-    assert "\x1b[" not in text_format.render(report)
+    assert "\x1b[" not in render("text", report)
 
 
 def test_text_color_uses_ansi(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     report = make_report([image_finding()], color=True)
-    out = text_format.render(report)
+    out = render("text", report)
     assert "\x1b[" in out
     plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
-    assert plain == text_format.render(make_report([image_finding()], color=False))
+    assert plain == render("text", make_report([image_finding()], color=False))
 
 
 def test_text_control_characters_from_manifest_are_escaped() -> None:
     f = latest_finding(message="bad image \x1b[31mred\nx", snippet=("image: \x1b[31mred",), snippet_start=3)
-    out = text_format.render(make_report([f]))
+    out = render("text", make_report([f]))
     assert "\x1b" not in out
     assert "bad image \\x1b[31mred\\x0ax" in out.split("\n")[0]
     assert " 3 | image: \\x1b[31mred" in out
@@ -229,7 +229,7 @@ def test_text_message_brackets_are_not_markup() -> None:
 
 def test_text_quiet_prints_headlines_only() -> None:
     report = make_report([image_finding(), latest_finding()], notices=[Notice("x.yaml", "skipped")], quiet=True)
-    assert text_format.render(report) == (
+    assert render("text", report) == (
         'app.yaml:12:16: error [invalid-image-reference] repository "Nginx" must be lowercase\n'
         "other.yaml:3:12: warning [latest-tag] tag latest is mutable\n"
     )
@@ -264,12 +264,12 @@ def test_text_statistics_table() -> None:
 
 def test_text_statistics_table_prints_summaries_literally() -> None:
     odd = dataclasses.replace(rule("latest-tag"), summary="Use [bold]pinned[/bold] tags.")
-    out = text_format.render(make_report([latest_finding()], rules=[odd], statistics=True))
+    out = render("text", make_report([latest_finding()], rules=[odd], statistics=True))
     assert "Use [bold]pinned[/bold] tags." in out
 
 
 def test_text_clean_run() -> None:
-    out = text_format.render(make_report([], stats=Stats(files=1, documents=1, containers=1, seconds=0.5)))
+    out = render("text", make_report([], stats=Stats(files=1, documents=1, containers=1, seconds=0.5)))
     assert out == "No problems found in 1 file.\n1 file, 1 document (0 skipped), 1 container in 0.50s\n"
 
 
@@ -284,7 +284,7 @@ def test_render_modules_import_rich_lazily() -> None:
 
 
 def test_json_top_level_shape() -> None:
-    data = json.loads(json_format.render(make_report([image_finding()], notices=[Notice("b.yaml", "skipped")])))
+    data = json.loads(render("json", make_report([image_finding()], notices=[Notice("b.yaml", "skipped")])))
     assert list(data) == ["version", "tool", "findings", "notices", "stats", "summary"]
     assert data["version"] == 1
     assert data["tool"] == {"name": "pullcheck", "version": "1.2.3"}
@@ -301,7 +301,7 @@ def test_json_top_level_shape() -> None:
 
 def test_json_full_finding() -> None:
     f = image_finding(related=(Related("secret.yaml", Span(2, 3, 2, 9), "Secret shop/regcred"),), doc=2)
-    item = json.loads(json_format.render(make_report([f])))["findings"][0]
+    item = json.loads(render("json", make_report([f])))["findings"][0]
     assert item == {
         "rule": "invalid-image-reference",
         "level": "error",
@@ -333,7 +333,7 @@ def test_json_full_finding() -> None:
 
 
 def test_json_optional_fields_are_null_not_missing() -> None:
-    item = json.loads(json_format.render(make_report([latest_finding()])))["findings"][0]
+    item = json.loads(render("json", make_report([latest_finding()])))["findings"][0]
     for key in ("object", "container", "field", "image", "helmSource", "fix"):
         assert key in item and item[key] is None, key
     assert item["related"] == []
@@ -341,7 +341,7 @@ def test_json_optional_fields_are_null_not_missing() -> None:
 
 def test_json_keeps_finding_order_and_summarises() -> None:
     findings = [latest_finding(path="z.yaml"), image_finding(), latest_finding(path="a.yaml")]
-    data = json.loads(json_format.render(make_report(findings)))
+    data = json.loads(render("json", make_report(findings)))
     assert [f["path"] for f in data["findings"]] == ["z.yaml", "app.yaml", "a.yaml"]
     assert data["summary"] == {
         "total": 3,
@@ -352,7 +352,7 @@ def test_json_keeps_finding_order_and_summarises() -> None:
 
 
 def test_json_is_ascii_and_ends_with_newline() -> None:
-    out = json_format.render(make_report([latest_finding(message="tag “latest” 日本")]))
+    out = render("json", make_report([latest_finding(message="tag “latest” 日本")]))
     assert out.endswith("}\n")
     assert out.isascii()
     assert json.loads(out)["findings"][0]["message"] == "tag “latest” 日本"
@@ -370,7 +370,7 @@ def sarif_schema() -> dict[str, Any]:
 
 def sarif(report: Report) -> dict[str, Any]:
     """Render, parse and validate against the official SARIF 2.1.0 schema (Draft 4)."""
-    log = json.loads(sarif_format.render(report))
+    log = json.loads(render("sarif", report))
     validator = jsonschema.Draft4Validator(sarif_schema())
     errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
@@ -397,7 +397,7 @@ def test_sarif_is_schema_valid() -> None:
 
 
 def test_sarif_schema_check_can_fail() -> None:
-    log = json.loads(sarif_format.render(full_report()))
+    log = json.loads(render("sarif", full_report()))
     log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
     assert list(jsonschema.Draft4Validator(sarif_schema()).iter_errors(log))
 
@@ -706,7 +706,7 @@ def test_plain_text_stream_equals_rich_without_colour() -> None:
 
 
 def test_github_annotation_exact() -> None:
-    out = github_format.render(make_report([image_finding()])).split("\n")
+    out = render("github", make_report([image_finding()])).split("\n")
     assert out[0] == (
         "::error file=deploy/app.yaml,line=12,col=16,endLine=12,endColumn=26,"
         'title=pullcheck invalid-image-reference::repository "Nginx" must be lowercase'
@@ -714,20 +714,20 @@ def test_github_annotation_exact() -> None:
 
 
 def test_github_levels() -> None:
-    out = github_format.render(
+    out = render("github",
         make_report([image_finding(), latest_finding(), latest_finding(rule="missing-pull-secret", level="note")])
     ).splitlines()
     assert [line.split(" ", 1)[0] for line in out[:3]] == ["::error", "::warning", "::notice"]
 
 
 def test_github_multiline_span_has_no_columns() -> None:
-    out = github_format.render(make_report([latest_finding(span=Span(3, 5, 6, 2))])).splitlines()[0]
+    out = render("github", make_report([latest_finding(span=Span(3, 5, 6, 2))])).splitlines()[0]
     assert out == "::warning file=deploy/other.yaml,line=3,endLine=6,title=pullcheck latest-tag::tag latest is mutable"
 
 
 def test_github_escaping() -> None:
     f = latest_finding(path="we,ird:name.yaml", message="100% sure\r\nsecond line")
-    out = github_format.render(make_report([f])).splitlines()[0]
+    out = render("github", make_report([f])).splitlines()[0]
     assert out.startswith("::warning file=deploy/we%2Cird%3Aname.yaml,")
     assert out.endswith("::100%25 sure%0D%0Asecond line")
     assert github_format.escape_property("a%b:c,d\ne") == "a%25b%3Ac%2Cd%0Ae"
@@ -735,15 +735,15 @@ def test_github_escaping() -> None:
 
 
 def test_github_stdin_has_no_file() -> None:
-    out = github_format.render(make_report([latest_finding(path="<stdin>")])).splitlines()[0]
+    out = render("github", make_report([latest_finding(path="<stdin>")])).splitlines()[0]
     assert "file=" not in out
     assert out.endswith("::<stdin>:3:12: tag latest is mutable")
 
 
 def test_github_summary_and_clean_run() -> None:
-    out = github_format.render(make_report([image_finding(), latest_finding()])).splitlines()
+    out = render("github", make_report([image_finding(), latest_finding()])).splitlines()
     assert out[-1] == "::notice title=pullcheck summary::2 problems (1 error, 1 warning) in 2 files"
-    assert github_format.render(make_report([])) == ""
+    assert render("github", make_report([])) == ""
 
 
 def test_long_lines_are_clipped_around_the_value_in_code_frames(tmp_path: Path) -> None:

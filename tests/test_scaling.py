@@ -14,8 +14,8 @@ from pullcheck.engine import Engine, RunOptions, frame_lines
 from pullcheck.finding import Finding, ObjectRef, Related, Span
 from pullcheck.loader import LoadOptions, LoadResult, iter_documents, load_text
 from pullcheck.pullfacts import ContainerFact, NameRef, Place, PodFact, PullFacts, SecretFact
-from pullcheck.report import Report, Stats
-from pullcheck.report.json_format import build, render
+from pullcheck.report import Report, Stats, render
+from pullcheck.report.json_format import build
 from pullcheck.rule import all_rules
 from pullcheck.sources import Source, expand
 
@@ -111,8 +111,8 @@ def test_json_render_is_the_indented_dump_of_the_whole_report(tmp_path: Path) ->
     findings[0].related = (Related("q.yaml", Span(1, 1, 1, 2), "see \u2192 here"),)
     for fs in (findings, findings[:1], []):
         report = Report(findings=fs, rules=[], stats=stats)
-        assert render(report) == json.dumps(build(report), indent=2) + "\n"
-    assert json.loads(render(Report(findings=[], rules=[], stats=Stats())))["findings"] == []
+        assert render("json", report) == json.dumps(build(report), indent=2) + "\n"
+    assert json.loads(render("json", Report(findings=[], rules=[], stats=Stats())))["findings"] == []
 
 
 def test_facts_from_pool_workers_share_repeated_strings_and_keep_their_places() -> None:

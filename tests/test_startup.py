@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 from pullcheck import catalogue, config
 from pullcheck.data import read_text
 from pullcheck.finding import Finding, ObjectRef, Span
-from pullcheck.report import Report, Stats, text_format
+from pullcheck.report import Report, Stats, render
 from pullcheck.rule import _may_have_plugins, plugin_rules
 from pullcheck.sources import Notice
 from pullcheck.typos import KnownNames, one_edit
@@ -99,9 +99,9 @@ def test_plain_text_is_the_colour_text_without_escapes(quiet: bool) -> None:
     def report(color: bool) -> Report:
         return Report(findings, [], stats, [Notice("b\tin.yaml", "not\tUTF-8")], color=color, quiet=quiet)
 
-    coloured = text_format.render(report(True))
+    coloured = render("text", report(True))
     assert "\x1b[" in coloured
-    plain = text_format.render(report(False))
+    plain = render("text", report(False))
     assert "\t" not in plain
     assert plain == re.sub(r"\x1b\[[0-9;]*m", "", coloured)
 

@@ -15,8 +15,6 @@
 
 from __future__ import annotations
 
-import io
-
 from pullcheck.finding import Finding
 from pullcheck.report import Output, Report
 
@@ -71,10 +69,3 @@ def write(report: Report, out: Output) -> None:
         parts = ", ".join(_plural(n, level) for level, n in counts.items() if n)
         summary = f"{_plural(len(report.findings), 'problem')} ({parts}) in {_plural(report.stats.files, 'file')}"
         out.write(f"::notice title={escape_property('pullcheck summary')}::{escape_data(summary)}\n")
-
-
-def render(report: Report) -> str:
-    """All findings as workflow commands, then one summary notice (empty output when clean)."""
-    buf = io.StringIO()
-    write(report, buf)
-    return buf.getvalue()

@@ -34,12 +34,10 @@ Keys are camelCase and appear in the order below; findings keep the order the ru
 
 from __future__ import annotations
 
-import io
-import json
 from typing import Any
 
 from pullcheck.finding import LEVELS, Finding, Span
-from pullcheck.report import Output, Report
+from pullcheck.report import Output, Report, write_json
 
 FORMAT_VERSION = 1
 _FINDINGS = "\x00findings\x00"  # where write splices in the findings (no path or message holds a NUL)
@@ -106,17 +104,5 @@ def write(report: Report, out: Output) -> None:
     """Write the report as the documented JSON document (see the module docstring) to ``out``: the
     text of ``json.dumps(build(report), indent=2)``, encoded and written one finding at a time (the
     whole text of 13,000 findings at once took 35 MB)."""
-    head, tail = json.dumps(build(report, findings=False), indent=2).split(json.dumps(_FINDINGS), 1)
-    out.write(head)
-    sep = "[\n    "
-    for f in report.findings:  # an element of the top-level "findings" array sits 4 spaces deep
-        out.write(sep + json.dumps(finding_dict(f), indent=2).replace("\n", "\n    "))
-        sep = ",\n    "
-    out.write(("[]" if not report.findings else "\n  ]") + tail + "\n")
-
-
-def render(report: Report) -> str:
-    """The report as the documented JSON document, as one string."""
-    buf = io.StringIO()
-    write(report, buf)
-    return buf.getvalue()
+    # an element of the top-level "findings" array sits 4 spaces deep
+    write_json(out, build(report, findings=False), _FINDINGS, map(finding_dict, report.findings), 4)

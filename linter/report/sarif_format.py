@@ -35,8 +35,6 @@ without ``uriBaseId`` (see ``artifact_location``).
 
 from __future__ import annotations
 
-import io
-import json
 import os
 import re
 from pathlib import Path, PurePath
@@ -44,7 +42,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pullcheck.finding import Finding, Related, Span, level_rank
-from pullcheck.report import INFORMATION_URI, Output, Report, RuleInfo
+from pullcheck.report import INFORMATION_URI, Output, Report, RuleInfo, write_json
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -374,20 +372,8 @@ def build(report: Report) -> dict[str, Any]:
 
 
 def write(report: Report, out: Output) -> None:
-    """Write the report as a SARIF 2.1.0 log to ``out``: the text of ``render``, with the results
-    encoded and written one at a time instead of all held at once."""
+    """Write the report as a SARIF 2.1.0 log (indented JSON, ASCII-safe, trailing newline) to
+    ``out``, the results encoded and written one at a time instead of all held at once."""
     rules, index, findings, notes = _plan(report)
-    head, tail = json.dumps(_log(report, rules, notes, _RESULTS), indent=2).split(json.dumps(_RESULTS), 1)
-    out.write(head)
-    sep = "[\n        "
-    for f in findings:  # an element of runs[0].results sits 8 spaces deep
-        out.write(sep + json.dumps(result(f, index[f.rule], report), indent=2).replace("\n", "\n        "))
-        sep = ",\n        "
-    out.write(("[]" if not findings else "\n      ]") + tail + "\n")
-
-
-def render(report: Report) -> str:
-    """The report as a SARIF 2.1.0 log (indented JSON, ASCII-safe, trailing newline)."""
-    buf = io.StringIO()
-    write(report, buf)
-    return buf.getvalue()
+    results = (result(f, index[f.rule], report) for f in findings)
+    write_json(out, _log(report, rules, notes, _RESULTS), _RESULTS, results, 8)  # runs[0].results: 8 deep

@@ -319,10 +319,3 @@ def write(report: Report, out: Output) -> None:
             w.line()
         _summary(w, report)
     w.close()
-
-
-def render(report: Report) -> str:
-    """The report as terminal text, as one string."""
-    buf = io.StringIO()
-    write(report, buf)
-    return buf.getvalue()
