@@ -112,7 +112,9 @@ def lint_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _use_color(choice: str, stream: object) -> bool:
+def use_color(choice: str, stream: object) -> bool:
+    """Whether to colour output to ``stream`` for ``--color auto|always|never`` (``NO_COLOR`` wins
+    over auto; auto means a terminal)."""
     if choice == "always":
         return True
     if choice == "never" or os.environ.get("NO_COLOR"):
@@ -262,7 +264,7 @@ def _lint(args: argparse.Namespace) -> int:
     )
     for i, fmt in enumerate(formats):
         target = outputs[i] if i < len(outputs) else None
-        report.color = fmt == "text" and target is None and _use_color(args.color, sys.stdout)
+        report.color = fmt == "text" and target is None and use_color(args.color, sys.stdout)
         if target is None:
             write(fmt, report, _Stdout())
             sys.stdout.flush()

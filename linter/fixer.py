@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 
 from pullcheck.engine import Engine
 from pullcheck.finding import Finding
+from pullcheck.loader import LINE_BREAK
 from pullcheck.report import Stats
 from pullcheck.sources import Source, read
 
 MAX_PASSES = 5
-# YAML's line breaks (libyaml counts NEL, LS and PS as breaks too), so spans map to offsets exactly.
-_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 _HELM_SOURCE = re.compile(r"^# Source: \S", re.MULTILINE)  # as the loader reads `helm template` output
 # A replacement made of these characters means the same in a plain, single- or double-quoted scalar.
 _SAFE_VALUE = re.compile(r"[A-Za-z0-9._/:@+-]+")
@@ -65,7 +64,7 @@ class FixResult:
 
 def line_starts(text: str) -> list[int]:
     """Offset of the first character of each line (1-based line n starts at ``starts[n - 1]``)."""
-    return [0] + [m.end() for m in _BREAK.finditer(text)]
+    return [0] + [m.end() for m in LINE_BREAK.finditer(text)]
 
 
 def span_offsets(text: str, starts: list[int], finding: Finding) -> tuple[int, int] | None:

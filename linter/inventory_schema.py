@@ -26,10 +26,9 @@ class InventoryError(Exception):
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     """The shipped JSON Schema of the inventory format."""
-    from importlib import resources
+    from pullcheck.data import read_text
 
-    text = resources.files("pullcheck").joinpath("data/inventory.schema.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
+    data: dict[str, Any] = json.loads(read_text("inventory.schema.json"))
     return data
 
 

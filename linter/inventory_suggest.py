@@ -51,9 +51,6 @@ def suggest_tags(written: str, repo: Repository, limit: int = 3) -> list[str]:
     Version-aware (see ``_rank``; one tag per spelling and suffix: ``1.25`` suggests ``1.25.3``
     and ``v1.25``, not every ``1.25.x``); when nothing matches that way, by edit distance.
     """
-    from rapidfuzz import process
-    from rapidfuzz.distance import Levenshtein
-
     ranked: list[tuple[tuple[int, ...], str, tuple[str, str]]] = []
     wv = _version(written)
     if wv is not None:
@@ -75,6 +72,9 @@ def suggest_tags(written: str, repo: Repository, limit: int = 3) -> list[str]:
             seen.add((key[0], *spelling))
             out.append(tag)
     if not out:  # no version-aware match: the nearest spellings (`lates` -> `latest`)
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
         cutoff = max(1, min(3, len(written) // 3))
         near = process.extract(written, list(repo.tags), scorer=Levenshtein.distance, score_cutoff=cutoff, limit=limit * 4)
         for tag, _dist, _ in sorted(near, key=lambda m: (m[1], m[0])):

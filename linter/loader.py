@@ -45,7 +45,7 @@ _API_VERSION = re.compile(r"^apiVersion:[ \t]*([\"']?)([A-Za-z0-9./-]+)\1[ \t]*(
 _SOURCE = re.compile(r"^# Source: (\S.*?)\s*$")
 _DEEP_PREFIX_CACHE: dict[int, re.Pattern[str]] = {}
 _BLANK_PROBE = 2048
-_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # line breaks as libyaml counts them
+LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # line breaks as libyaml counts them
 # An anchor or tag where a token may start, then blanks, line breaks and whole comment lines, then
 # a quote: what ``_quoted_starts`` fixes. Most documents with a "&" or "!" (URLs, descriptions)
 # have none and skip its walk. Linear: a match starts only at a token's first character.
@@ -158,7 +158,7 @@ def _chunks(text: str) -> list[tuple[int, int, int]]:
     for a, b in pairwise(bounds):
         if b <= a:
             continue
-        line += len(_BREAK.findall(text, prev, a)) if odd else text.count("\n", prev, a)
+        line += len(LINE_BREAK.findall(text, prev, a)) if odd else text.count("\n", prev, a)
         prev = a
         out.append((a, b, line))
     return out
@@ -257,7 +257,7 @@ def _has_property_before_quote(chunk: str) -> bool:
 def _line_col(text: str, pos: int) -> tuple[int, int]:
     """0-based line and column of offset ``pos``, counting line breaks as libyaml does."""
     line = start = 0
-    for m in _BREAK.finditer(text, 0, pos):
+    for m in LINE_BREAK.finditer(text, 0, pos):
         line += 1
         start = m.end()
     return line, pos - start
@@ -402,7 +402,7 @@ def _quoted_starts(root: Node, chunk: str) -> None:
                 else:
                     i += 1  # blanks and line breaks
             m = node.start_mark
-            breaks = len(_BREAK.findall(chunk, m.index, i))
+            breaks = len(LINE_BREAK.findall(chunk, m.index, i))
             col = i - max(chunk.rfind("\n", 0, i), chunk.rfind("\r", 0, i)) - 1 if breaks else m.column + i - m.index
             node.start_mark = type(m)(m.name, i, m.line + breaks, col, None, None)
 

@@ -337,10 +337,9 @@ class KnownNames:
             if split is None:
                 continue
             head, tail, suffix = split
-            from rapidfuzz.distance import DamerauLevenshtein
-
-            d = DamerauLevenshtein.distance(tail, suffix, score_cutoff=self.t.max_distance)
-            if 0 < d <= self.t.max_distance and len(suffix) >= PATTERN_SUFFIX_MIN:
+            if len(suffix) < PATTERN_SUFFIX_MIN:
+                continue
+            for _, d in self._close(tail, [suffix]):  # the one-edit check in Python, like the hosts above
                 if not benign_difference(tail, suffix, host=True):
                     found[head + suffix] = (d, f"the cloud registry pattern {pattern}")
         if not found:

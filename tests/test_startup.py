@@ -37,6 +37,8 @@ spec:
           image: ghcr.io/acme/web:1.4.2
         - name: proxy
           image: nginx:latest
+        - name: api
+          image: registry.acme.corp/shop/api:2.0.1
 """
 
 # Loaded only for what a small piped text run never does: colour or a table (rich), a config file

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 from pullcheck.diagnose.collect import Clue, Failure
@@ -122,8 +121,9 @@ def table() -> Table:
     """The shipped message table, read and checked once per process."""
     from ruamel.yaml import YAML
 
-    text = resources.files("pullcheck").joinpath("data/pull-failures.yaml").read_text(encoding="utf-8")
-    return _build(YAML(typ="safe").load(text))
+    from pullcheck.data import read_text
+
+    return _build(YAML(typ="safe").load(read_text("pull-failures.yaml")))
 
 
 def _registry(image: str | None) -> str | None:

@@ -43,14 +43,6 @@ def _err(message: str) -> None:
     print(f"pullcheck diagnose: {message}", file=sys.stderr)
 
 
-def _use_color(choice: str) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``pullcheck diagnose``; returns the exit code."""
     try:
@@ -109,7 +101,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.format == "json":
         text = render_json(results)
     else:
-        color = args.output is None and _use_color(args.color)
+        from pullcheck.cli import use_color
+
+        color = args.output is None and use_color(args.color, sys.stdout)
         text = render_text(results, pods=collected.pods, containers=collected.containers, manifests=manifests, color=color)
     if args.output is not None:
         try:

@@ -31,6 +31,7 @@ from typing import Any
 from pullcheck.diagnose.classify import Diagnosis
 from pullcheck.diagnose.collect import Failure
 from pullcheck.diagnose.related import Link, ManifestRun
+from pullcheck.report import plural
 from pullcheck.report.text_format import LEVEL_STYLES, clean, make_console
 
 FAMILY_STYLE = "bold magenta"
@@ -44,10 +45,6 @@ class Result:
     failure: Failure
     diagnosis: Diagnosis
     links: list[Link] = field(default_factory=list)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _container_label(f: Failure) -> str:
@@ -114,7 +111,7 @@ def render_text(results: list[Result], *, pods: int, containers: int, manifests:
                     lines.append(clean(lf.message + _link_suffix(link)))
                 grid.add_row("  manifests", lines)
             else:
-                grid.add_row("  manifests", Text(f"no static finding for this pod and image ({_plural(manifests.files, 'file')} linted)", style="dim"))
+                grid.add_row("  manifests", Text(f"no static finding for this pod and image ({plural(manifests.files, 'file')} linted)", style="dim"))
         console.print(grid)
         console.print()
     if results:
@@ -122,13 +119,13 @@ def render_text(results: list[Result], *, pods: int, containers: int, manifests:
         by = ", ".join(f"{fam} {n}" for fam, n in sorted(fams.items(), key=lambda x: (-x[1], x[0])))
         failing_pods = len({(r.failure.namespace, r.failure.pod) for r in results})
         console.print(
-            Text(f"{_plural(len(results), 'failing container')} in {_plural(failing_pods, 'pod')} "
-                 f"(of {_plural(pods, 'pod')} read): {by}.", style="bold"),
+            Text(f"{plural(len(results), 'failing container')} in {plural(failing_pods, 'pod')} "
+                 f"(of {plural(pods, 'pod')} read): {by}.", style="bold"),
             soft_wrap=True,
         )
     else:
         console.print(
-            Text(f"No failing image pulls ({_plural(pods, 'pod')}, {_plural(containers, 'container')} read).", style="bold green"),
+            Text(f"No failing image pulls ({plural(pods, 'pod')}, {plural(containers, 'container')} read).", style="bold green"),
             soft_wrap=True,
         )
     return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())  # no cell padding at line ends

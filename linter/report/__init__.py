@@ -75,6 +75,11 @@ class Report:
         return Counter(f.rule for f in self.findings)
 
 
+def plural(n: int, word: str) -> str:
+    """``1 file``, ``2 files``: a count and its noun, for summaries."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 class Output(Protocol):
     """Where ``write`` sends a report: anything with ``write(text)`` (a text file, ``io.StringIO``)."""
 

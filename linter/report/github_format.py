@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from pullcheck.finding import Finding
-from pullcheck.report import Output, Report
+from pullcheck.report import Output, Report, plural
 
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -56,16 +56,12 @@ def annotation(finding: Finding, report: Report) -> str:
     return f"::{command} {joined}::{escape_data(message)}"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def write(report: Report, out: Output) -> None:
     """Write every finding as a workflow command, then one summary notice (nothing when clean)."""
     for f in report.findings:
         out.write(annotation(f, report) + "\n")
     if report.findings:
         counts = {level: sum(1 for f in report.findings if f.level == level) for level in ("error", "warning", "note")}
-        parts = ", ".join(_plural(n, level) for level, n in counts.items() if n)
-        summary = f"{_plural(len(report.findings), 'problem')} ({parts}) in {_plural(report.stats.files, 'file')}"
+        parts = ", ".join(plural(n, level) for level, n in counts.items() if n)
+        summary = f"{plural(len(report.findings), 'problem')} ({parts}) in {plural(report.stats.files, 'file')}"
         out.write(f"::notice title={escape_property('pullcheck summary')}::{escape_data(summary)}\n")

@@ -31,7 +31,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from pullcheck.finding import Finding, level_rank
-from pullcheck.report import Output, Report
+from pullcheck.report import Output, Report, plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -162,10 +162,6 @@ class RichWriter:
 Writer = PlainWriter | RichWriter
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _headline(f: Finding) -> tuple[Piece, ...]:
     return (
         (f"{clean(f.path)}:{f.span.line}:{f.span.column}:", "bold"),
@@ -255,8 +251,8 @@ def _summary(out: Writer, report: Report) -> None:
     s = report.stats
     if findings:
         levels = Counter(f.level for f in findings)
-        parts = ", ".join(_plural(levels[lv], lv) for lv in ("error", "warning", "note") if levels[lv])
-        out.line((f"Found {_plural(len(findings), 'problem')} ({parts}).", "bold"))
+        parts = ", ".join(plural(levels[lv], lv) for lv in ("error", "warning", "note") if levels[lv])
+        out.line((f"Found {plural(len(findings), 'problem')} ({parts}).", "bold"))
         counts = report.by_rule()
         worst: dict[str, str] = {}
         for f in findings:
@@ -270,11 +266,11 @@ def _summary(out: Writer, report: Report) -> None:
             for rule in order:
                 out.line((f"  {counts[rule]:>{w}}  ", ""), (rule, CARET_STYLES.get(worst[rule], "")))
     else:
-        out.line((f"No problems found in {_plural(s.files, 'file')}.", "bold green"))
+        out.line((f"No problems found in {plural(s.files, 'file')}.", "bold green"))
     out.line(
         (
-            f"{_plural(s.files, 'file')}, {_plural(s.documents, 'document')} ({s.skipped_documents} skipped), "
-            f"{_plural(s.containers, 'container')} in {s.seconds:.2f}s",
+            f"{plural(s.files, 'file')}, {plural(s.documents, 'document')} ({s.skipped_documents} skipped), "
+            f"{plural(s.containers, 'container')} in {s.seconds:.2f}s",
             "dim",
         )
     )
