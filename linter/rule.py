@@ -19,9 +19,9 @@ from pullcheck.nodes import Node
 
 if TYPE_CHECKING:
     from pullcheck.config import Config
-    from pullcheck.index import ImageUse, Index
+    from pullcheck.index import Index
     from pullcheck.model import Container, PodSpec, Resource
-    from pullcheck.pullfacts import Place
+    from pullcheck.pullfacts import ContainerFact, Place
 
 ENTRY_POINT_GROUP = "pullcheck.rules"
 T = TypeVar("T")
@@ -117,7 +117,11 @@ class Rule:
             doc=resource.document.index,
         )
 
-    def at_place(self, place: Place | ImageUse, message: str, level: Level | None = None, **fields: Any) -> Finding:
+    def at_image_fact(self, fact: ContainerFact, message: str, level: Level | None = None, **fields: Any) -> Finding:
+        """A finding of this rule on a container's image, from the run-wide facts (``finish``)."""
+        return self.at_place(fact, message, level, container=fact.name, field=fact.field, image=fact.image, **fields)
+
+    def at_place(self, place: Place, message: str, level: Level | None = None, **fields: Any) -> Finding:
         """A finding of this rule where a run-wide fact is written (``finish`` has facts, not nodes)."""
         return Finding(
             self.id,

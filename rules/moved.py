@@ -11,6 +11,7 @@ from pullcheck.finding import Finding, Fix
 from pullcheck.image_rule import ImageRule
 from pullcheck.imageref import ImageRef
 from pullcheck.model import Container, Resource
+from pullcheck.rule import Context
 
 
 def rewritten(ref: ImageRef, move: Move) -> str | None:
@@ -62,10 +63,13 @@ class MovedRegistry(ImageRule):
         names and check that your tag exists there.
     """
 
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.switched_on = frozenset(k for k, v in self.settings.items() if v is True)  # options set to true
+
     def check_image(self, resource: Resource, container: Container, ref: ImageRef) -> Iterable[Finding]:
         """Report an image under a moved location, with the rewrite when it is one-to-one."""
-        options = frozenset(k for k, v in self.settings.items() if v is True)
-        move = find_move(ref.name, options)
+        move = find_move(ref.name, self.switched_on)
         if move is None:
             return
         target = rewritten(ref, move)

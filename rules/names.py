@@ -14,15 +14,10 @@ from pullcheck.catalogue import allowlist
 from pullcheck.examples import pod_with_images
 from pullcheck.finding import Finding, Fix
 from pullcheck.imageref import parsed
-from pullcheck.index import ImageUse, Index
+from pullcheck.index import Index
 from pullcheck.rule import Context, Rule
 from pullcheck.run_typos import OPTIONS, run_typos
 from pullcheck.typos import Typo
-
-
-def finding_at(rule: Rule, use: ImageUse, message: str, fix: Fix | None = None) -> Finding:
-    """A finding of ``rule`` on one indexed image use."""
-    return rule.at_place(use, message, container=use.container, field=use.field, image=use.image, fix=fix)
 
 
 def _quoted(names: Iterable[str]) -> str:
@@ -85,7 +80,7 @@ class ImageTypo(Rule):
             fix = None
             if typo.replacement is not None:
                 fix = Fix(typo.replacement, f'replace "{typo.written}" with "{typo.suggestions[0]}"')
-            yield finding_at(self, use, message, fix)
+            yield self.at_image_fact(use, message, fix=fix)
 
 
 class RegistryNotAllowed(Rule):
@@ -125,13 +120,12 @@ class RegistryNotAllowed(Rule):
         if not allow.configured:
             return
         typos = reported_typos(self.ctx, index)
+        keys = [k for k in ("registries.allowed", "images.allowed") if self.ctx.config.get(k)]
         for use in index.images:
             ref = parsed(use.image)
             if ref is None or allow.allows(ref) or typos.get(use.image) is not None:
                 continue
-            keys = [k for k in ("registries.allowed", "images.allowed") if self.ctx.config.get(k)]
-            yield finding_at(
-                self,
+            yield self.at_image_fact(
                 use,
                 f'image "{use.image}" is not allowed: neither its registry "{ref.registry}" nor its name '
                 f'"{ref.name}" matches an entry of {" or ".join(keys)}',

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from pullcheck.examples import deployment_example
 from pullcheck.finding import Finding, Level, Related
@@ -66,13 +65,6 @@ class Pod:
     fact: PodFact
     effective: Effective
     images: tuple[Image, ...]
-
-
-def image_finding(rule: Rule, img: Image, message: str, level: Level | None = None, **fields: Any) -> Finding:
-    """A finding of ``rule`` on a container's image."""
-    return rule.at_place(
-        img.fact.place, message, level, container=img.fact.name, field=img.fact.field, image=img.fact.image, **fields
-    )
 
 
 def analyse(ctx: Context, index: Index) -> Iterator[Pod]:
@@ -189,9 +181,8 @@ class MissingPullSecret(Rule):
                     level: Level = "note"
                     if provider_level in ("warning", "error"):
                         level = "warning" if provider_level == "warning" else "error"
-                    yield image_finding(
-                        self,
-                        img,
+                    yield self.at_image_fact(
+                        img.fact,
                         f'image "{img.ref.raw}" is on {img.ref.registry}, usually served by a kubelet credential '
                         "provider, and the pod has no pull secret: the pull works only if the nodes' credential "
                         "provider (node identity) can read it",
@@ -212,9 +203,8 @@ class MissingPullSecret(Rule):
                         f'neither the pod nor its ServiceAccount "{sa}" ({where}) has imagePullSecrets: the kubelet '
                         "pulls anonymously and the registry refuses it"
                     )
-                yield image_finding(
-                    self,
-                    img,
+                yield self.at_image_fact(
+                    img.fact,
                     f'image "{img.ref.raw}" is from the private registry {img.ref.registry}, but {why}',
                 )
 
@@ -494,9 +484,8 @@ class PullSecretRegistryMismatch(Rule):
                     if why:
                         hints.append(why)
         hint = f" ({'; '.join(dict.fromkeys(hints))})" if hints else ""
-        return image_finding(
-            self,
-            img,
+        return self.at_image_fact(
+            img.fact,
             f"none of the pod's pull secrets ({_names(uses)}) has credentials for {img.ref.registry}{hint}: the "
             f'kubelet pulls "{img.ref.raw}" anonymously and the registry refuses it',
             related=tuple(related),
@@ -558,9 +547,8 @@ class DockerhubRateLimit(Rule):
                     continue  # reported as pull-secret-registry-mismatch
                 policy = effective_policy(img)
                 always = "; with imagePullPolicy Always every container start pulls" if policy == "Always" else ""
-                yield image_finding(
-                    self,
-                    img,
+                yield self.at_image_fact(
+                    img.fact,
                     f'image "{img.ref.raw}" is pulled from Docker Hub without credentials: anonymous pulls are '
                     f"limited to 100 per 6 hours per IP address, shared by all nodes behind one NAT, then fail with "
                     f'"toomanyrequests"{always}',
