@@ -23,19 +23,14 @@ class Index:
     images: list[ImageUse] = field(default_factory=list)
     ignores: dict[tuple[str, int, str], frozenset[str]] = field(default_factory=dict)
     pulls: PullFacts = field(default_factory=PullFacts)  # Secrets, ServiceAccounts, pods (pull secrets)
-    # counted once, when a run-wide rule first asks: not per file, nor shipped from the workers
-    _counts: Counter[str] | None = field(default=None, repr=False, compare=False)
-
     @property
     def image_counts(self) -> Counter[str]:
-        """How often each image string is used in the run (keys in order of first use)."""
-        if self._counts is None:
-            self._counts = Counter(u.image for u in self.images)
-        return self._counts
+        """How often each image string is used in the run (keys in order of first use); counted when
+        a run-wide rule asks (``run_typos``, once per run), not per file nor shipped from workers."""
+        return Counter(u.image for u in self.images)
 
     def add(self, resource: Resource, namespace: str) -> None:
         """Record the facts of one object."""
-        self._counts = None
         ref = resource.ref(namespace)
         ign = annotation_ignores(resource.annotations)
         if ign:
@@ -48,6 +43,5 @@ class Index:
     def merge(self, other: Index) -> None:
         """Fold the facts of another (per-file) index into this one."""
         self.images.extend(other.images)
-        self._counts = None
         self.ignores.update(other.ignores)
         self.pulls.merge(other.pulls)

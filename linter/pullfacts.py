@@ -201,9 +201,9 @@ class PullFacts:
     # per lookup was quadratic: 20 s of 30 at 100,000 documents).
     _by_name: dict[str, list[SecretFact]] | None = field(default=None, repr=False, compare=False)
 
-    def add(self, resource: Resource, namespace: str, containers: Mapping[int, ContainerFact] | None = None) -> None:
-        """Record what one object tells about pulls (``containers``: its container facts by
-        ``id`` of the Container, when the caller built them already)."""
+    def add(self, resource: Resource, namespace: str, containers: Mapping[int, ContainerFact]) -> None:
+        """Record what one object tells about pulls (``containers``: its container facts, built by
+        the index, by ``id`` of the Container)."""
         self._by_name = None
         for s in secret_facts(resource, namespace):
             self.secrets.setdefault((s.namespace, s.name), []).append(s)
@@ -457,9 +457,7 @@ def _knows_pull_fields(pod: PodSpec) -> bool:
     return not pod.implicit or get(pod.node, "imagePullSecrets") is not None or get(pod.node, "serviceAccountName") is not None
 
 
-def pod_facts(
-    resource: Resource, namespace: str, containers: Mapping[int, ContainerFact] | None = None
-) -> list[PodFact]:
+def pod_facts(resource: Resource, namespace: str, containers: Mapping[int, ContainerFact]) -> list[PodFact]:
     """Every pod spec of a (whole, not patch) object with its pull secrets and images (``containers``:
     the container facts already built, by ``id`` of the Container)."""
     if resource.partial:
@@ -470,10 +468,7 @@ def pod_facts(
             continue
         refs, listed = _refs(resource, pod.image_pull_secrets, namespace)
         key = get_key(pod.node, "imagePullSecrets")
-        facts = (
-            containers.get(id(c)) if containers is not None else container_fact(resource, c, namespace)
-            for c in pod.containers
-        )
+        facts = (containers.get(id(c)) for c in pod.containers)
         out.append(
             PodFact(
                 intern(resource.namespace or namespace),

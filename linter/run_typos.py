@@ -28,10 +28,11 @@ OPTIONS: dict[str, tuple[Any, str]] = {
         "times as often as the unknown name",
     ),
 }
-def known_names(ctx: Context, index: Index) -> KnownNames:
-    """The run's known names (catalogue, allowlist, images of the run), built once per index."""
+def run_typos(ctx: Context, index: Index) -> dict[str, Typo | None]:
+    """The typo (or None) of every distinct image string of the run, found once per index against
+    the run's known names (catalogue, allowlist, images of the run)."""
 
-    def build() -> KnownNames:
+    def build() -> dict[str, Typo | None]:
         settings = {name: default for name, (default, _) in OPTIONS.items()}
         settings.update(ctx.config.rule_options(TYPO_RULE))
         thresholds = Thresholds(
@@ -40,20 +41,12 @@ def known_names(ctx: Context, index: Index) -> KnownNames:
             min_host_length=int(settings["min-host-length"]),
             run_ratio=float(settings["run-ratio"]),
         )
-        return KnownNames(index.image_counts, allowlist(ctx.config), thresholds)
-
-    return ctx.for_index("typos.known", index, build)
-
-
-def run_typos(ctx: Context, index: Index) -> dict[str, Typo | None]:
-    """The typo (or None) of every distinct image string of the run, found once per index."""
-
-    def build() -> dict[str, Typo | None]:
-        known = known_names(ctx, index)
+        counts = index.image_counts
+        known = KnownNames(counts, allowlist(ctx.config), thresholds)
         out: dict[str, Typo | None] = {}
-        for text in index.image_counts:
+        for text in counts:
             ref = parsed(text)
             out[text] = known.typo(ref) if ref is not None else None
         return out
 
-    return ctx.for_index("typos.found", index, build)
+    return ctx.for_index("typos", index, build)
