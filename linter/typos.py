@@ -12,7 +12,7 @@ often have: digits only (``app-v1``/``app-v2``), separators only (``google_sampl
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -196,6 +196,37 @@ def _component_length(known: str, start: int, end: int, seps: str = "/") -> int:
     return hi - lo
 
 
+class Pool:
+    """Candidate names in their order, grouped for the search in Python. A name one edit away from a
+    query is at most one character longer or shorter and, when both have three characters or more,
+    shares its first or its last character (one edit cannot change both ends of such strings), so
+    the search reads a few small groups, not every name."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = list(names)
+        self.by_length: dict[int, list[tuple[int, str]]] = {}
+        self.by_end: dict[tuple[int, str, str], list[tuple[int, str]]] = {}
+        for i, name in enumerate(self.names):
+            n = len(name)
+            self.by_length.setdefault(n, []).append((i, name))
+            if n >= 3:
+                self.by_end.setdefault((n, "first", name[0]), []).append((i, name))
+                self.by_end.setdefault((n, "last", name[-1]), []).append((i, name))
+
+    def near(self, query: str) -> list[tuple[int, str]]:
+        """(position, name) of every name that may be one edit away from ``query`` (and some that are not)."""
+        n = len(query)
+        if n <= 3:  # candidates of two characters or fewer are not grouped by their ends
+            get_length = self.by_length.get
+            return [*get_length(n - 1, ()), *get_length(n, ()), *get_length(n + 1, ())]
+        get = self.by_end.get
+        out: dict[int, str] = {}
+        for k in (n - 1, n, n + 1):
+            out.update(get((k, "first", query[0]), ()))
+            out.update(get((k, "last", query[-1]), ()))
+        return list(out.items())
+
+
 class KnownNames:
     """Every name an image could have meant in one run, with weights, and the typo search."""
 
@@ -214,7 +245,7 @@ class KnownNames:
         self.host_origin: dict[str, str] = {}
         self.spaces: dict[str, _Space] = {}
         self.name_uses: dict[tuple[str, str], int] = {}
-        self._pools: dict[tuple[str, str, int], list[str]] = {}
+        self._pools: dict[tuple[str, str, int], Pool] = {}
         self._python_left = PYTHON_CANDIDATES
         for h in self.cat.hosts | self.cat.docker_hub_hosts:
             self._host(h, CERTAIN, "a well-known registry")
@@ -284,30 +315,33 @@ class KnownNames:
         """A candidate may be the intended name: certain, or used more (and at least twice)."""
         return candidate == CERTAIN or (candidate >= 2 and candidate > self.t.run_ratio * mine)
 
-    def _pool(self, kind: str, space: str, depth: int) -> list[str]:
+    def _pool(self, kind: str, space: str, depth: int) -> Pool:
         """The candidate strings of one kind, listed once per run."""
         key = (kind, space, depth)
         pool = self._pools.get(key)
         if pool is None:
             if kind == "host":
-                pool = list(self.hosts)
+                pool = Pool(self.hosts)
             elif kind == "exact":
-                pool = list(self.spaces[space].exact)
+                pool = Pool(self.spaces[space].exact)
             else:
-                pool = [q for q in self.spaces[space].prefixes if q.count("/") == depth - 1]
+                pool = Pool(q for q in self.spaces[space].prefixes if q.count("/") == depth - 1)
             self._pools[key] = pool
         return pool
 
-    def _close(self, query: str, pool: list[str]) -> list[tuple[str, int]]:
-        """The candidates within ``max_distance`` of ``query`` (itself excluded), with their distance."""
-        if self.t.max_distance == 1 and len(pool) <= self._python_left:
-            self._python_left -= len(pool)
-            return [(c, 1) for c in pool if one_edit(query, c)]
+    def _close(self, query: str, pool: Pool) -> list[tuple[str, int]]:
+        """The candidates within ``max_distance`` of ``query`` (itself excluded), with their distance,
+        in pool order."""
+        if self.t.max_distance == 1:
+            near = pool.near(query)
+            if len(near) <= self._python_left:
+                self._python_left -= len(near)
+                return [(c, 1) for _, c in sorted((i, c) for i, c in near if one_edit(query, c))]
         from rapidfuzz import process
         from rapidfuzz.distance import DamerauLevenshtein
 
         found = process.extract(
-            query, pool, scorer=DamerauLevenshtein.distance, score_cutoff=self.t.max_distance, limit=None
+            query, pool.names, scorer=DamerauLevenshtein.distance, score_cutoff=self.t.max_distance, limit=None
         )
         return [(str(c), int(d)) for c, d, _ in found if c != query]
 
@@ -339,7 +373,7 @@ class KnownNames:
             head, tail, suffix = split
             if len(suffix) < PATTERN_SUFFIX_MIN:
                 continue
-            for _, d in self._close(tail, [suffix]):  # the one-edit check in Python, like the hosts above
+            for _, d in self._close(tail, Pool([suffix])):  # the one-edit check in Python, like the hosts above
                 if not benign_difference(tail, suffix, host=True):
                     found[head + suffix] = (d, f"the cloud registry pattern {pattern}")
         if not found:

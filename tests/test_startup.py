@@ -21,7 +21,7 @@ from pullcheck.finding import Finding, ObjectRef, Span
 from pullcheck.report import Report, Stats, render
 from pullcheck.rule import _may_have_plugins, plugin_rules
 from pullcheck.sources import Notice
-from pullcheck.typos import KnownNames, one_edit
+from pullcheck.typos import KnownNames, Pool, one_edit
 
 SMALL = """\
 apiVersion: apps/v1
@@ -162,9 +162,9 @@ def test_one_edit_is_rapidfuzz_distance_one(a: str, b: str) -> None:
 @given(st.text("abc/", min_size=1, max_size=6), st.lists(st.text("abc/", max_size=7), max_size=30))
 def test_close_candidates_are_the_same_with_and_without_rapidfuzz(query: str, pool: list[str]) -> None:
     known = KnownNames({})
-    in_python = known._close(query, pool)
+    in_python = known._close(query, Pool(pool))
     known._python_left = 0  # spent: rapidfuzz from here on
-    assert known._close(query, pool) == in_python
+    assert known._close(query, Pool(pool)) == in_python
 
 
 _CONFIG_SCALARS = st.one_of(
