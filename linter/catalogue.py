@@ -101,8 +101,10 @@ def catalogue() -> Catalogue:
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def is_private_host(host: str) -> bool:
-    """Hosts never checked for typos: no dot (``registry:5000``), IP addresses, local/example domains."""
+    """Hosts never checked for typos: no dot (``registry:5000``), IP addresses, local/example domains
+    (asked once per distinct image, for a few dozen hosts)."""
     import ipaddress
 
     if "." not in host:

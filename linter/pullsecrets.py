@@ -310,32 +310,45 @@ def _compile_pattern(pattern: str) -> tuple[list[str], str | None, list[str]] | 
     return name.split("."), port, [p for p in path.split("/") if p]
 
 
-def pattern_matches(pattern: str, ref: ImageRef) -> bool:
+def _any(patterns: tuple[str, ...], ref: ImageRef) -> bool:
     """Whether a config/built-in registry pattern covers an image.
 
     Host labels match one by one with globs (``*.example.com`` is exactly one label deeper); a
     pattern without a port covers every port; a path covers the repositories under it.
     """
-    compiled = _compile_pattern(pattern)
-    if compiled is None:
+    whole, paths = _host_hits(patterns, ref.registry)
+    if whole:
         return True
-    labels, port, segments = compiled
-    name, iport = _split_host(ref.registry)
-    if port is not None and port != (iport or ""):
+    if not paths:
         return False
+    parts = ref.repository.split("/")
+    return any(
+        len(parts) >= len(segments) and all(_label_match(p, s) for p, s in zip(segments, parts, strict=False))
+        for segments in paths
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _host_hits(patterns: tuple[str, ...], registry: str) -> tuple[bool, tuple[list[str], ...]]:
+    """Whether a pattern without a path covers every image of ``registry``, and the path segments of
+    the patterns whose host and port match it (their repositories decide): a run has a few dozen
+    registries and thousands of images."""
+    name, iport = _split_host(registry)
     ilabels = name.split(".")
-    if len(labels) != len(ilabels) or not all(_label_match(p, lab) for p, lab in zip(labels, ilabels, strict=True)):
-        return False
-    if segments:
-        parts = ref.repository.split("/")
-        if len(parts) < len(segments):
-            return False
-        return all(_label_match(p, s) for p, s in zip(segments, parts, strict=False))
-    return True
-
-
-def _any(patterns: Sequence[str], ref: ImageRef) -> bool:
-    return any(pattern_matches(p, ref) for p in patterns)
+    paths = []
+    for pattern in patterns:
+        compiled = _compile_pattern(pattern)
+        if compiled is None:
+            return True, ()
+        labels, port, segments = compiled
+        if port is not None and port != (iport or ""):
+            continue
+        if len(labels) != len(ilabels) or not all(_label_match(p, lab) for p, lab in zip(labels, ilabels, strict=True)):
+            continue
+        if not segments:
+            return True, ()
+        paths.append(segments)
+    return False, tuple(paths)
 
 
 def access(ref: ImageRef, private: Sequence[str] = (), public: Sequence[str] = (), providers: Sequence[str] = ()) -> Access:
