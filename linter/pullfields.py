@@ -270,9 +270,19 @@ def check_around_pod_spec(resource: Resource) -> Iterator[FieldError]:
         node = get(node, fixed[i])
 
 
+def _quick_ok_service_account(data: dict[str, Any]) -> bool:
+    """Whether a (pruned) ServiceAccount certainly validates: its only pull-related keys are a
+    well-formed ``imagePullSecrets`` and the ``secrets`` it mounts (no misspelling of either)."""
+    return isinstance(data, dict) and all(
+        (k == "imagePullSecrets" and _quick_ok_refs(v)) or k == "secrets" for k, v in data.items() if _RELEVANT.search(k)
+    )
+
+
 def check_service_account(resource: Resource) -> Iterator[FieldError]:
     """Errors in a ServiceAccount's ``imagePullSecrets``."""
-    yield from _run("serviceAccount", resource.node, _value(resource.node, _container_keep), "")
+    data = _value(resource.node, _container_keep)
+    if not _quick_ok_service_account(data):
+        yield from _run("serviceAccount", resource.node, data, "")
 
 
 def _pull_related_secret(resource: Resource) -> bool:

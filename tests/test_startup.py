@@ -15,7 +15,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from pullcheck import catalogue, config
+from pullcheck import catalogue, config, pullfields
 from pullcheck.data import read_text
 from pullcheck.finding import Finding, ObjectRef, Span
 from pullcheck.report import Report, Stats, render
@@ -39,10 +39,16 @@ spec:
           image: nginx:latest
         - name: api
           image: registry.acme.corp/shop/api:2.0.1
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: default, namespace: shop}
+imagePullSecrets: [{name: regcred}]
+secrets: [{name: web-token}]
 """
 
 # Loaded only for what a small piped text run never does: colour or a table (rich), a config file
-# (jsonschema), plug-ins (importlib.metadata), exclusions (pathspec), the inventory schema, and a
+# or a malformed pull field (jsonschema), plug-ins (importlib.metadata), exclusions (pathspec), the inventory schema, and a
 # typo search over more candidates than a few files hold (rapidfuzz).
 NOT_LOADED = ("rich", "jsonschema", "importlib.metadata", "pathspec", "importlib.resources", "rapidfuzz")
 
@@ -241,3 +247,44 @@ def test_quick_config_check_agrees_with_the_schema(data: Any) -> None:
     import jsonschema
 
     assert config.quick_valid(data) == jsonschema.Draft202012Validator(config._schema()).is_valid(data)
+
+
+_PULL_KEYS = st.sampled_from(
+    ["imagePullSecrets", "ImagePullSecrets", "image_pull_secrets", "imagePullSecret", "image-pull-secrets",
+     "secrets", "pullSecrets", "imagePullPolicy", "imagePullPolicies", "pullPolicy", "automountServiceAccountToken"]
+)
+_REF = st.one_of(
+    st.fixed_dictionaries({"name": st.sampled_from(["regcred", "", "a"])}),
+    st.dictionaries(st.sampled_from(["name", "Name", "namespace"]), st.one_of(st.just("x"), st.just(""), st.integers(0, 1), st.none()), max_size=2),
+    st.just("regcred"),
+    st.none(),
+)
+_PULL_VALUES = st.one_of(st.none(), st.sampled_from(["Always", "always", "", "regcred"]), st.integers(0, 1), st.lists(_REF, max_size=3))
+_CONTAINERS = st.lists(st.one_of(st.dictionaries(_PULL_KEYS, _PULL_VALUES, max_size=2), st.just("x")), max_size=2)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.dictionaries(_PULL_KEYS, _PULL_VALUES, max_size=3))
+def test_quick_service_account_check_passes_only_what_the_schema_accepts(data: dict[str, Any]) -> None:
+    """A ServiceAccount skips jsonschema (and its import) only when the schema would find nothing."""
+    if pullfields._quick_ok_service_account(data):
+        assert pullfields._validator("serviceAccount").is_valid(data)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.dictionaries(_PULL_KEYS, _PULL_VALUES, max_size=2),
+    st.dictionaries(st.sampled_from(["containers", "initContainers", "ephemeralContainers"]), st.one_of(st.none(), _CONTAINERS), max_size=2),
+)
+def test_quick_pod_spec_check_passes_only_what_the_schema_accepts(fields: dict[str, Any], lists: dict[str, Any]) -> None:
+    """A pod spec skips jsonschema only when the schema would find nothing."""
+    data = {**fields, **lists}
+    if pullfields._quick_ok_pod(data):
+        assert pullfields._validator("podSpec").is_valid(data)
+
+
+def test_quick_checks_reject_the_misspellings_the_schema_reports() -> None:
+    assert pullfields._quick_ok_service_account({"imagePullSecrets": [{"name": "regcred"}], "secrets": None})
+    assert not pullfields._quick_ok_service_account({"image_pull_secrets": [{"name": "regcred"}]})
+    assert not pullfields._quick_ok_service_account({"imagePullSecrets": ["regcred"]})
+    assert not pullfields._validator("serviceAccount").is_valid({"image_pull_secrets": [{"name": "regcred"}]})
