@@ -14,6 +14,7 @@ present, and generated corpora of N documents, see ``bench/generate.py``) it mea
   against ``python -c pass``.
 - peak RSS of every process (``wait4`` resource usage: the largest of the process and its workers).
 - ``--checkov``: Checkov on the real corpus, once (slow: minutes).
+- every round, the machine's own two-process speed-up (``measure_ceiling``): context for ``jobs2``.
 
 Before measuring, the installed package is compiled to bytecode (``compileall``), as pip and
 pre-commit leave it: a source tree without fresh ``.pyc`` files (an editable install under
@@ -220,6 +221,21 @@ def measure_small(python: str, path: Path) -> tuple[Sample, Sample]:
     return bare, small
 
 
+SPIN = "x = 0\nfor i in range(4_000_000):\n    x += i\n"
+
+
+def measure_ceiling(python: str) -> float:
+    """What two processes get from this machine right now: how much faster two concurrent copies of
+    a CPU-bound Python loop finish than two copies one after the other (2.0 on two idle cores; less
+    when the host shares its cores), the bound any ``--jobs 2`` speed-up of the same round is under."""
+    one, _ = run_process([python, "-c", SPIN])
+    start = time.perf_counter()
+    procs = [subprocess.Popen([python, "-c", SPIN]) for _ in range(2)]
+    for proc in procs:
+        proc.wait()
+    return 2 * one.seconds / (time.perf_counter() - start)
+
+
 def measure_checkov(checkov: str, corpus: Path) -> Sample:
     """Checkov on the corpus, as the issue ran it."""
     cmd = [checkov, "-d", str(corpus), "--framework", "kubernetes", "--quiet", "--compact", "-o", "json"]
@@ -341,6 +357,20 @@ def table(result: dict[str, Any]) -> str:
     rows.append("")
     rows.append("targets (ratios of medians):")
     rows.extend(t.row() for t in targets(result))
+    rows.append("")
+    rows.append("context for the --jobs 2 speed-up (not targets):")
+    two = m.get("two_process_speedup")
+    if two:
+        runs = ", ".join(f"{x:.2f}" for x in two["runs"])
+        what = "machine: 2 concurrent CPU-bound processes vs 2 in a row"
+        rows.append(f"  {what:<62} {two['median']:9.3f}  rounds: {runs}")
+    for name, c in result["corpora"].items():
+        lines = c["lines"]
+        if "jobs1" in lines and "jobs2" in lines:
+            paired = [x / y for x, y in zip(lines["jobs1"]["runs"], lines["jobs2"]["runs"], strict=True)]
+            rounds = ", ".join(f"{x:.2f}" for x in paired)
+            what = f"{name}: jobs1 / jobs2 of the same round, median"
+            rows.append(f"  {what:<62} {statistics.median(paired):9.3f}  rounds: {rounds}")
     return "\n".join(rows)
 
 
@@ -438,6 +468,7 @@ def run_all(a: argparse.Namespace, corpora: dict[str, tuple[Path, int | None]], 
         name: {**corpus_info(path), **({"generated": n} if n else {})} for name, (path, n) in corpora.items()
     }
     small_lines = {"python": Line(), "small": Line()}
+    ceiling: list[float] = []
     with tempfile.TemporaryDirectory() as d:
         small = Path(d) / "small.yaml"
         small.write_text(SMALL_YAML)
@@ -454,6 +485,8 @@ def run_all(a: argparse.Namespace, corpora: dict[str, tuple[Path, int | None]], 
                     samples[name][line].samples.append(s)
                     print(f"round {r + 1}/{a.runs} {name:<8} {line:<9} {s.seconds:8.3f}s {s.rss_mb:7.1f} MB",
                           file=sys.stderr)
+            ceiling.append(measure_ceiling(a.python))
+            print(f"round {r + 1}/{a.runs} machine: two processes {ceiling[-1]:.2f}x one", file=sys.stderr)
             for _ in range(5):  # short and noisy: five pairs a round
                 bare, one = measure_small(a.python, small)
                 small_lines["python"].samples.append(bare)
@@ -462,6 +495,7 @@ def run_all(a: argparse.Namespace, corpora: dict[str, tuple[Path, int | None]], 
         result["corpora"][name] = {**info[name], "path": str(corpora[name][0]),
                                    "lines": {line: samples[name][line].summary() for line in lines}}
     result["small"] = {k: v.summary() for k, v in small_lines.items()}
+    result["machine"]["two_process_speedup"] = {"median": statistics.median(ceiling), "runs": [round(x, 3) for x in ceiling]}
     if a.checkov and "real" in corpora:
         if a.checkov_bin:
             print("running checkov on the real corpus (minutes)...", file=sys.stderr)
