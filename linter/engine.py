@@ -12,9 +12,10 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from sys import intern
 
 from pullcheck.config import Config
-from pullcheck.finding import Finding, level_rank
+from pullcheck.finding import SHARED_TEXT, Finding, level_rank
 from pullcheck.index import Index
 from pullcheck.loader import LoadOptions, LoadResult, iter_documents
 from pullcheck.model import resources
@@ -175,7 +176,7 @@ class Engine:
                 frame = lines[first - 1 : last]
                 if f.doc in secret_docs or (f.obj is not None and f.obj.kind in SECRET_KINDS):
                     frame = [redact(x) for x in frame]
-                f.snippet = tuple(frame)
+                f.snippet = tuple(intern(x) if len(x) <= SHARED_TEXT else x for x in frame)  # lines repeat
                 f.snippet_start = first
             out.append(f)
         return out

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from dataclasses import field as _field
+from sys import intern
 from typing import Literal
 
 Level = Literal["error", "warning", "note"]
 _DIGITS = re.compile(r"\d+")  # line numbers in parser messages must not change a fingerprint
 LEVELS: tuple[Level, ...] = ("note", "warning", "error")
+SHARED_TEXT = 512  # messages and code-frame lines up to this long are shared between findings
 
 
 def level_rank(level: str) -> int:
@@ -80,6 +82,13 @@ class Finding:
     repo_path: str | None = None
     snippet: tuple[str, ...] = _field(default=(), compare=False)
     snippet_start: int = _field(default=0, compare=False)
+
+    def __post_init__(self) -> None:
+        # A run's thousands of findings say a few hundred different things (the same secret missing
+        # from the same namespace, the same image on a moved registry): one string for each. Long
+        # ones (a huge value quoted) are left alone: some Pythons keep interned strings for good.
+        if len(self.message) <= SHARED_TEXT:
+            self.message = intern(self.message)
 
     @property
     def fingerprint(self) -> str:
