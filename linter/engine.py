@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from sys import intern
+from typing import TypeVar
 
 from pullcheck.config import Config
 from pullcheck.finding import SHARED_TEXT, Finding, level_rank
@@ -24,11 +25,16 @@ from pullcheck.rule import Context, Rule
 from pullcheck.sources import DEFAULT_MAX_FILE_SIZE, Source, read
 from pullcheck.suppress import annotation_ignores, by_comment, matches
 
+S = TypeVar("S")
+R = TypeVar("R")
 SECRET_KINDS = frozenset({"Secret", "SealedSecret", "ExternalSecret"})
 _SECRET_KIND = re.compile(r"^\s*kind:\s*[\"']?(?:Secret|SealedSecret|ExternalSecret)\b", re.M)
 _SAFE_SECRET_KEYS = re.compile(r"^\s*-?\s*(apiVersion|kind|metadata|name|namespace|type|labels|annotations)\s*:")
 _KEY_VALUE = re.compile(r"^(\s*-?\s*[^:#]+:\s*)(\S.*)$")
 PARALLEL_MIN_FILES = 24
+# The run-wide findings' files are read again in the pool only from this many files on: below it,
+# forking (a few ms with the run's heap) costs more than reading them in one process.
+LATE_PARALLEL_MIN_FILES = 256
 FRAME_PIECE = 1 << 20  # characters split into lines at a time for code frames of a big file
 HEAD_CHARS = 8192  # code frames of a text split its lines from the start up to the last frame, from 8 KiB on
 MAX_MESSAGE = 2000  # longer finding messages (a huge value quoted in them) keep their start and end
@@ -220,15 +226,7 @@ class Engine:
         self.ctx.index_cache.clear()
         total.index = index = Index()  # and so are the run's facts (30 MB at 100,000 documents)
         if late:
-            texts = {s.display: s for s in srcs}
-            by_path: dict[str, list[Finding]] = {}
-            for f in late:
-                by_path.setdefault(f.path, []).append(f)
-            for path, group in by_path.items():
-                src = texts.get(path)
-                text = read(src, self.options.max_file_size) if src is not None else ""
-                lines = frame_lines(text, group) if isinstance(text, str) else []
-                findings.extend(self._finalize(group, lines, set(), src.key if src is not None else None))
+            findings.extend(self._late_frames(late, srcs))
         order = {s.display: i for i, s in enumerate(srcs)}
         findings.sort(key=lambda f: (order.get(f.path, len(order)), f.span.line, f.span.column, f.rule, f.message))
         return findings, stats
@@ -237,7 +235,29 @@ class Engine:
         jobs = self.options.jobs or _auto_jobs(srcs)
         if jobs <= 1 or len(srcs) < 2:
             return map(self.lint_file, srcs)
-        return _parallel(self, srcs, jobs)
+        return _parallel(self.lint_files, srcs, jobs)
+
+    def _late_frames(self, late: list[Finding], srcs: list[Source]) -> list[Finding]:
+        """The run-wide findings finalized: their files read again for code frames and suppression
+        comments (in the pool when they are in many files: 5,000 files at 100,000 documents)."""
+        texts = {s.display: s for s in srcs}
+        by_path: dict[str, list[Finding]] = {}
+        for f in late:
+            by_path.setdefault(f.path, []).append(f)
+        groups = [(texts.get(path), group) for path, group in by_path.items()]
+        jobs = self.options.jobs or _auto_jobs(srcs)
+        if jobs <= 1 or len(groups) < LATE_PARALLEL_MIN_FILES:
+            return self._finalize_groups(groups)
+        return [f for part in _parallel(self._finalize_groups, groups, jobs) for f in part]
+
+    def _finalize_groups(self, groups: Sequence[tuple[Source | None, list[Finding]]]) -> list[Finding]:
+        """``_finalize`` for the findings of each file, with that file's lines."""
+        out: list[Finding] = []
+        for src, group in groups:
+            text = read(src, self.options.max_file_size) if src is not None else ""
+            lines = frame_lines(text, group) if isinstance(text, str) else []
+            out.extend(self._finalize(group, lines, set(), src.key if src is not None else None))
+        return out
 
     def failed(self, findings: Iterable[Finding]) -> bool:
         """Whether any finding is at or above ``fail-on``."""
@@ -316,13 +336,13 @@ def _crash(rule: Rule, exc: Exception, where: str) -> str:
     return f"internal error: rule {rule.id} ({rule.origin}) failed on {where}: {type(exc).__name__}: {exc}"
 
 
-def _parallel(engine: Engine, srcs: list[Source], jobs: int) -> Iterable[FileResult]:
-    """Lint files in ``jobs`` processes (this one and forked workers), a chunk at a time, results
+def _parallel(work: Callable[[Sequence[S]], R], items: Sequence[S], jobs: int) -> Iterable[R]:
+    """``work`` over chunks of ``items`` in ``jobs`` processes (this one and forked workers), results
     in input order: one result per chunk, so fewer and bigger pickles cross between processes."""
+    size = max(1, min(CHUNK_FILES, len(items) // (jobs * CHUNKS_PER_JOB)))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
     if not hasattr(os, "fork"):
-        return map(engine.lint_file, srcs)
+        return map(work, chunks)
     from pullcheck.workers import Pool
 
-    size = max(1, min(CHUNK_FILES, len(srcs) // (jobs * CHUNKS_PER_JOB)))
-    chunks = [srcs[i : i + size] for i in range(0, len(srcs), size)]
-    return Pool(engine.lint_files, chunks, jobs).results()
+    return Pool(work, chunks, jobs).results()

@@ -7,9 +7,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conftest import run_cli
-from pullcheck.engine import PARALLEL_MIN_BYTES, PARALLEL_MIN_FILES, _auto_jobs
-from pullcheck.sources import Source
+from pullcheck import engine
+from pullcheck.config import Config
+from pullcheck.engine import PARALLEL_MIN_BYTES, PARALLEL_MIN_FILES, Engine, RunOptions, _auto_jobs
+from pullcheck.rule import all_rules
+from pullcheck.sources import Source, expand
 
 WORKLOAD = """\
 apiVersion: apps/v1
@@ -108,3 +113,39 @@ def test_auto_forks_only_for_enough_files_and_bytes() -> None:
     big = [Source(f"f{i}.yaml", None, "x" * (PARALLEL_MIN_BYTES // 10)) for i in range(PARALLEL_MIN_FILES)]
     assert _auto_jobs(big) == min(len(os.sched_getaffinity(0)), 8)
     assert _auto_jobs(big[: PARALLEL_MIN_FILES - 1]) == 1
+
+
+def test_run_wide_findings_get_the_same_frames_when_the_pool_reads_their_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From LATE_PARALLEL_MIN_FILES files on, the run-wide findings' files are read again in the pool:
+    same findings, frames and comment suppressions as in one process."""
+    corpus = _corpus(tmp_path / "corpus")
+    (corpus / "late-suppressed.yaml").write_text(
+        WORKLOAD.format(i=99, ns=2, image="nginx:1.27").replace(
+            "[{name: regcred}]", "[{name: regcred}]  # pullcheck: ignore[pull-secret-not-found]"
+        )
+    )
+    sources = [s for s in expand(["."], (), corpus) if isinstance(s, Source)]
+    rules, _ = all_rules()
+
+    def run(jobs: int) -> list[tuple[Any, ...]]:
+        findings, _ = Engine(Config(), rules, RunOptions(jobs=jobs)).run(sources)
+        return [(f.rule, f.path, f.span, f.level, f.message, f.snippet, f.snippet_start, f.repo_path) for f in findings]
+
+    one = run(1)
+    late = [f for f in one if f[0] == "pull-secret-not-found"]
+    assert len({f[1] for f in late}) >= 4  # in several files: the pool has groups to share
+    assert not any(f[1] == "late-suppressed.yaml" for f in late)
+    assert all(f[5] for f in late)  # each with its code frame
+    monkeypatch.setattr(engine, "LATE_PARALLEL_MIN_FILES", 2)
+    calls: list[int] = []
+    original = engine._parallel
+
+    def counting(work: Any, items: Any, jobs: int) -> Any:
+        calls.append(len(items))
+        return original(work, items, jobs)
+
+    monkeypatch.setattr(engine, "_parallel", counting)
+    assert run(2) == one
+    assert len(calls) == 2  # the files, then the run-wide findings' files
