@@ -15,7 +15,7 @@ from sys import intern
 from typing import TYPE_CHECKING, Literal
 
 from pullcheck.dockerconfig import DOCKERCFG, DOCKERCONFIGJSON, PULL_SECRET_KEYS, go_b64decode, has_placeholder, parse
-from pullcheck.finding import Fix, ObjectRef, Span
+from pullcheck.finding import Fix, ObjectRef, Span, fast_pickle
 from pullcheck.model import Container, PodSpec, Resource
 from pullcheck.nodes import MappingNode, Node, ScalarNode, SequenceNode, get, get_key, scalar_text
 from pullcheck.pullsecrets import matching_keys
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 PULL_KEYS = frozenset(PULL_SECRET_KEYS.values())
 
 
+@fast_pickle()
 @dataclass(frozen=True, slots=True, init=False)
 class Place:
     """Where something is written: file, span, document and the object it belongs to. A run holds one
@@ -75,14 +76,7 @@ def _set(
     setattr_(place, "end_column", end_column)
 
 
-def _shared_strings(obj: object, state: list[object], names: frozenset[str]) -> None:
-    """Unpickle a frozen fact, interning the strings named: facts of a process pool's workers arrive
-    file by file, and each file's copy of an image, field path or namespace would otherwise stay."""
-    setattr_ = object.__setattr__
-    for name, value in zip(type(obj).__dataclass_fields__, state, strict=True):  # type: ignore[attr-defined]
-        setattr_(obj, name, intern(value) if name in names and isinstance(value, str) else value)
-
-
+@fast_pickle()
 @dataclass(frozen=True, slots=True)
 class NameRef:
     """One ``imagePullSecrets`` entry: the secret's name and where the name is written."""
@@ -91,6 +85,7 @@ class NameRef:
     place: Place
 
 
+@fast_pickle()
 @dataclass(frozen=True, slots=True)
 class SecretProblem:
     """Something that makes a Secret useless (or harmful) as a pull secret, positioned where to fix it."""
@@ -101,6 +96,7 @@ class SecretProblem:
     fix: Fix | None = None
 
 
+@fast_pickle()
 @dataclass(frozen=True, slots=True)
 class SecretFact:
     """A Secret (or a SealedSecret/ExternalSecret/generator that produces one) by namespace and name."""
@@ -125,6 +121,7 @@ class SecretFact:
         return self.readable and not self.unknown
 
 
+@fast_pickle()
 @dataclass(frozen=True, slots=True)
 class ServiceAccountFact:
     """A ServiceAccount and the pull secrets the admission plugin would copy from it (only what the
@@ -135,6 +132,7 @@ class ServiceAccountFact:
     secrets: tuple[NameRef, ...] = ()
 
 
+@fast_pickle(shared=("name", "image", "field", "policy"))
 @dataclass(frozen=True, slots=True, init=False)
 class ContainerFact(Place):
     """A container's image and pull policy as written, and where the image is (it is its own Place).
@@ -153,10 +151,6 @@ class ContainerFact(Place):
         setattr_(self, "field", field)
         setattr_(self, "policy", policy)
 
-    def __setstate__(self, state: list[object]) -> None:
-        """Unpickle, sharing the strings every file repeats (``_shared_strings``)."""
-        _shared_strings(self, state, _CONTAINER_SHARED)
-
     @property
     def container(self) -> str:
         """The container's name."""
@@ -168,6 +162,7 @@ class ContainerFact(Place):
         return self
 
 
+@fast_pickle(shared=("namespace", "field", "service_account"))
 @dataclass(frozen=True, slots=True)
 class PodFact:
     """A pod spec: namespace, ServiceAccount, its own pull secrets and its containers' images."""
@@ -181,13 +176,7 @@ class PodFact:
     secrets_field: Place | None
     containers: tuple[ContainerFact, ...]
 
-    def __setstate__(self, state: list[object]) -> None:
-        """Unpickle, sharing the strings every file repeats (``_shared_strings``)."""
-        _shared_strings(self, state, _POD_SHARED)
 
-
-_CONTAINER_SHARED = frozenset({"name", "image", "field", "policy"})
-_POD_SHARED = frozenset({"namespace", "field", "service_account"})
 
 
 @dataclass(slots=True)

@@ -11,9 +11,18 @@ import pytest
 import pullcheck.engine as engine_mod
 from pullcheck.config import Config
 from pullcheck.engine import Engine, RunOptions, frame_lines
-from pullcheck.finding import Finding, ObjectRef, Related, Span
+from pullcheck.finding import Finding, Fix, ObjectRef, Related, Span
 from pullcheck.loader import LoadOptions, LoadResult, iter_documents, load_text
-from pullcheck.pullfacts import ContainerFact, NameRef, Place, PodFact, PullFacts, SecretFact
+from pullcheck.pullfacts import (
+    ContainerFact,
+    NameRef,
+    Place,
+    PodFact,
+    PullFacts,
+    SecretFact,
+    SecretProblem,
+    ServiceAccountFact,
+)
 from pullcheck.report import Report, Stats, render
 from pullcheck.report.json_format import build
 from pullcheck.rule import all_rules
@@ -113,6 +122,25 @@ def test_json_render_is_the_indented_dump_of_the_whole_report(tmp_path: Path) ->
         report = Report(findings=fs, rules=[], stats=stats)
         assert render("json", report) == json.dumps(build(report), indent=2) + "\n"
     assert json.loads(render("json", Report(findings=[], rules=[], stats=Stats())))["findings"] == []
+
+
+def test_findings_cross_the_pool_whole() -> None:
+    """Findings and the records in them come back from a worker equal, field for field."""
+    finding = Finding(
+        "pull-secret-registry-mismatch", "warning", "no key for ghcr.io", "a.yaml", Span(3, 12, 3, 20),
+        obj=ObjectRef("Deployment", None, "api"), container="api", image="ghcr.io/acme/api:1",
+        fix=Fix("ghcr.io/acme/api:1.0", "pin"), related=(Related("s.yaml", Span(1, 1, 1, 9), "the secret"),),
+        doc=2, repo_path="deploy/a.yaml", snippet=("    image: ghcr.io/acme/api:1",), snippet_start=3,
+    )
+    back = pickle.loads(pickle.dumps([finding, finding]))
+    assert back[0] == finding and back[0] is back[1]
+    assert (back[0].snippet, back[0].snippet_start, back[0].obj) == (finding.snippet, 3, ObjectRef("Deployment", None, "api"))
+    secret = SecretFact("Secret", "shop", "regcred", Place("s.yaml", Span(1, 1, 1, 9), 0, ObjectRef("Secret", "shop", "regcred")),
+                        "kubernetes.io/dockerconfigjson", keys=("ghcr.io",),
+                        problems=(SecretProblem("bad", Place("s.yaml", Span(2, 1, 2, 3), 0, ObjectRef("Secret", "shop", "regcred"))),))
+    assert pickle.loads(pickle.dumps(secret)) == secret
+    sa = ServiceAccountFact("shop", "default", (NameRef("regcred", secret.place),))
+    assert pickle.loads(pickle.dumps(sa)) == sa
 
 
 def test_facts_from_pool_workers_share_repeated_strings_and_keep_their_places() -> None:
