@@ -33,6 +33,7 @@ POLICIES = ("Always", "IfNotPresent", "Never")
 _RELEVANT = re.compile(r"pull|secret", re.I)
 _TEMPLATE = re.compile(r"\{\{|\$\{|\$\(|<no value>")
 _SECRET_RELEVANT = re.compile(r"pull|secret|data|^type$", re.I)
+_DATA_KEY = re.compile(r"[-._a-zA-Z0-9]+")  # what the API accepts as a Secret data key
 _CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
 _MAX_DEPTH = 4
 _TYPE_WORDS = {
@@ -211,10 +212,15 @@ def _quick_ok_refs(value: Any) -> bool:
 
 
 def _quick_ok_container(c: Any) -> bool:
-    """A container whose only pull key is a valid imagePullPolicy (the schema cannot fail on it)."""
+    """A container whose only pull key is a valid imagePullPolicy (the schema cannot fail on it), or
+    an unrendered one (``${IMAGE_PULL_POLICY:-Always}``: the schema's complaint would be dropped)."""
     if not isinstance(c, dict):
         return False
-    return all(k == "imagePullPolicy" and v in (*POLICIES, None) for k, v in c.items() if _RELEVANT.search(k))
+    return all(
+        k == "imagePullPolicy" and (v in (*POLICIES, None) or (isinstance(v, str) and _TEMPLATE.search(v) is not None))
+        for k, v in c.items()
+        if _RELEVANT.search(k)
+    )
 
 
 def _quick_ok_pod(data: dict[str, Any]) -> bool:
@@ -296,9 +302,35 @@ def _pull_related_secret(resource: Resource) -> bool:
     return False
 
 
+def _quick_ok_secret_data(section: Any) -> bool:
+    return section is None or (
+        isinstance(section, dict)
+        and all(_DATA_KEY.fullmatch(k) for k in section)
+        and all(section.get(k) is None or isinstance(section[k], str) for k in (".dockerconfigjson", ".dockercfg"))
+    )
+
+
+def _quick_ok_secret(data: Any) -> bool:
+    """Whether a (pruned) Secret certainly validates: a string type, string docker config values
+    under well-formed keys, and no other pull-related key (a misspelled stringData...)."""
+    if not isinstance(data, dict):
+        return False
+    for k, v in data.items():
+        if k == "type":
+            if not (v is None or isinstance(v, str)):
+                return False
+        elif k in ("data", "stringData"):
+            if not _quick_ok_secret_data(v):
+                return False
+        elif k != "metadata" and _SECRET_RELEVANT.search(k):
+            return False
+    return True
+
+
 def check_secret(resource: Resource) -> Iterator[FieldError]:
     """Errors in a pull secret's ``type``, ``data`` and ``stringData`` shapes (never their content)."""
     if not _pull_related_secret(resource):
         return
     data = _value(resource.node, lambda k: _SECRET_RELEVANT.search(k) is not None)
-    yield from _run("secret", resource.node, data, "")
+    if not _quick_ok_secret(data):
+        yield from _run("secret", resource.node, data, "")

@@ -259,7 +259,9 @@ _REF = st.one_of(
     st.just("regcred"),
     st.none(),
 )
-_PULL_VALUES = st.one_of(st.none(), st.sampled_from(["Always", "always", "", "regcred"]), st.integers(0, 1), st.lists(_REF, max_size=3))
+_PULL_VALUES = st.one_of(
+    st.none(), st.sampled_from(["Always", "always", "", "regcred", "{{ .Values.policy }}"]), st.integers(0, 1), st.lists(_REF, max_size=3)
+)
 _CONTAINERS = st.lists(st.one_of(st.dictionaries(_PULL_KEYS, _PULL_VALUES, max_size=2), st.just("x")), max_size=2)
 
 
@@ -280,7 +282,10 @@ def test_quick_pod_spec_check_passes_only_what_the_schema_accepts(fields: dict[s
     """A pod spec skips jsonschema only when the schema would find nothing."""
     data = {**fields, **lists}
     if pullfields._quick_ok_pod(data):
-        assert pullfields._validator("podSpec").is_valid(data)
+        # nothing, or only what _describe drops: an unrendered imagePullPolicy
+        for err in pullfields._validator("podSpec").iter_errors(data):
+            assert err.validator == "enum" and err.absolute_path[-1] == "imagePullPolicy"
+            assert pullfields._TEMPLATE.search(err.instance)
 
 
 def test_quick_checks_reject_the_misspellings_the_schema_reports() -> None:
@@ -288,3 +293,29 @@ def test_quick_checks_reject_the_misspellings_the_schema_reports() -> None:
     assert not pullfields._quick_ok_service_account({"image_pull_secrets": [{"name": "regcred"}]})
     assert not pullfields._quick_ok_service_account({"imagePullSecrets": ["regcred"]})
     assert not pullfields._validator("serviceAccount").is_valid({"image_pull_secrets": [{"name": "regcred"}]})
+
+
+_SECRET_KEYS = st.sampled_from(["type", "data", "stringData", "metadata", "string_data", "StringData", "imagePullSecrets", "immutable"])
+_DATA = st.one_of(
+    st.none(),
+    st.just("x"),
+    st.dictionaries(
+        st.sampled_from([".dockerconfigjson", ".dockercfg", "config.json", "bad key", "a\n", ""]),
+        st.one_of(st.none(), st.just("e30="), st.integers(0, 1), st.dictionaries(st.just("auths"), st.none(), max_size=1)),
+        max_size=3,
+    ),
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.dictionaries(_SECRET_KEYS, st.one_of(_DATA, st.sampled_from(["kubernetes.io/dockerconfigjson", ""]), st.integers(0, 1))))
+def test_quick_secret_check_passes_only_what_the_schema_accepts(data: dict[str, Any]) -> None:
+    """A docker-typed Secret skips jsonschema only when the schema would find nothing."""
+    if pullfields._quick_ok_secret(data):
+        assert pullfields._validator("secret").is_valid(data)
+
+
+def test_quick_container_check_passes_an_unrendered_pull_policy_the_schema_report_drops() -> None:
+    data = {"imagePullPolicy": "${IMAGE_PULL_POLICY:-Always}"}
+    assert pullfields._quick_ok_container(data) and not pullfields._quick_ok_container({"imagePullPolicy": "always"})
+    assert not pullfields._validator("container").is_valid(data)  # the schema's error, which _describe drops
