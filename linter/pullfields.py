@@ -196,10 +196,6 @@ def _run(definition: str, root: Node, data: Any, base: str, fmt: dict[str, str] 
             yield fe
 
 
-def _pod_keep(key: str) -> bool:
-    return key in _CONTAINER_LISTS or _RELEVANT.search(key) is not None
-
-
 def _container_keep(key: str) -> bool:
     return _RELEVANT.search(key) is not None
 
@@ -241,15 +237,16 @@ def check_pod_spec(pod: PodSpec) -> Iterator[FieldError]:
     """Errors in a pod spec's pull fields and in each of its containers'."""
     if pod.node is None or pod.implicit:
         return
-    data = _value(pod.node, _pod_keep)
+    data = _value(pod.node, _container_keep)  # the container lists' keys too, their values below
     for name in _CONTAINER_LISTS:
-        seq = data.get(name)
-        if isinstance(seq, list):
+        if name in data:
             node = get(pod.node, name)
-            data[name] = [
-                _value(item, _container_keep) if isinstance(item, MappingNode) else _value(item)
-                for item in (node.value if isinstance(node, SequenceNode) else [])
-            ]
+            if isinstance(node, SequenceNode):  # each container with its pull keys only
+                data[name] = [
+                    _value(item, _container_keep) if isinstance(item, MappingNode) else _value(item) for item in node.value
+                ]
+            elif node is not None:
+                data[name] = _value(node, None, 1)  # not a list: whole, for the schema to say so
     if not _quick_ok_pod(data):
         yield from _run("podSpec", pod.node, data, pod.field)
 
