@@ -237,25 +237,15 @@ def _key(path: Path) -> tuple[str, int, int]:
     return (str(path), st.st_size, st.st_mtime_ns)
 
 
-_FILES: dict[tuple[str, int, int], Inventory] = {}
-
-
 def load_file(path: Path) -> Inventory:
-    """Read, validate and build one inventory file (cached per process while the file is unchanged)."""
-    key = _key(path)
-    found = _FILES.get(key)
-    if found is not None:
-        return found
+    """Read, validate and build one inventory file (a new object each call: ``load_all`` caches)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InventoryError(f"{path}: cannot read inventory: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise InventoryError(f"{path}: inventory is not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    inv = from_data(parse_text(text, str(path)), str(path))
-    _FILES.clear()  # keep one generation: a long-lived process re-reads changed files
-    _FILES[key] = inv
-    return inv
+    return from_data(parse_text(text, str(path)), str(path))
 
 
 _MERGED: dict[tuple[tuple[str, int, int], ...], Inventory] = {}
@@ -272,16 +262,10 @@ def load_all(paths: Sequence[Path]) -> Inventory:
     else:
         merged = Inventory()
         for p in paths:
-            merged.merge(_copy(load_file(p)))
-    _MERGED.clear()
+            merged.merge(load_file(p))  # each a fresh object: merging changes nothing cached
+    _MERGED.clear()  # keep one generation: a long-lived process re-reads changed files
     _MERGED[keys] = merged
     return merged
-
-
-def _copy(inv: Inventory) -> Inventory:
-    """A copy whose repositories can be merged into without changing the cached original."""
-    repos = {n: Repository(n, dict(r.tags), set(r.digests)) for n, r in inv.repositories.items()}
-    return Inventory(repos, inv.covers, inv.ignore, inv.sources)
 
 
 def configured_paths(config: Config, cwd: Path | None = None) -> list[Path]:
