@@ -228,7 +228,14 @@ def load(path: Path | None, cwd: Path | None = None) -> Config:
     try:
         data = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}{where}: config is not valid YAML: {getattr(exc, 'problem', None) or exc}") from exc
+        where, problem = yaml_error_parts(exc)
+        raise ConfigError(f"{path}{where}: config is not valid YAML: {problem}") from exc
     return Config(validate(data, str(path)), path)
+
+
+def yaml_error_parts(exc: Exception) -> tuple[str, str]:
+    """A YAML error of a settings file, for its message: ``:line:column`` (empty without a mark)
+    and what went wrong."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+    return where, str(getattr(exc, "problem", None) or exc)

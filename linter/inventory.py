@@ -188,12 +188,13 @@ def parse_text(text: str, origin: str) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    from pullcheck.config import yaml_error_parts
+
     try:
         return YAML(typ="safe").load(text)
     except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
-        raise InventoryError(f"{origin}{where}: not valid YAML or JSON: {getattr(exc, 'problem', None) or exc}") from None
+        where, problem = yaml_error_parts(exc)
+        raise InventoryError(f"{origin}{where}: not valid YAML or JSON: {problem}") from None
 
 
 def from_data(data: Any, origin: str) -> Inventory:
