@@ -68,19 +68,15 @@ class Typo:
 
 @dataclass(slots=True)
 class _Space:
-    exact: dict[str, float] = field(default_factory=dict)
+    exact: dict[str, float] = field(default_factory=dict)  # weight: uses in the run, or CERTAIN
     prefixes: dict[str, float] = field(default_factory=dict)
-    certain_exact: set[str] = field(default_factory=set)
-    certain_prefixes: set[str] = field(default_factory=set)
     origin: dict[str, str] = field(default_factory=dict)
 
 
-def _add_weight(weights: dict[str, float], certain: set[str], name: str, weight: float) -> bool:
+def _add_weight(weights: dict[str, float], name: str, weight: float) -> bool:
     """Add ``weight`` to a name's weight (certain wins over any count); whether it was not certain before."""
     old = weights.get(name, 0)
     weights[name] = CERTAIN if CERTAIN in (old, weight) else old + weight
-    if weight == CERTAIN:
-        certain.add(name)
     return old != CERTAIN
 
 
@@ -244,7 +240,6 @@ class KnownNames:
         self.hosts: dict[str, float] = {}
         self.host_origin: dict[str, str] = {}
         self.spaces: dict[str, _Space] = {}
-        self.name_uses: dict[tuple[str, str], int] = {}
         self._pools: dict[tuple[str, str, int], Pool] = {}
         self._python_left = PYTHON_CANDIDATES
         for h in self.cat.hosts | self.cat.docker_hub_hosts:
@@ -277,8 +272,6 @@ class KnownNames:
                 if self.hosts.get(host) != CERTAIN:
                     self._host(host, uses, RUN)
             v = view(ref)
-            key = (v.space, v.path)
-            self.name_uses[key] = self.name_uses.get(key, 0) + uses
             self._exact(v.space, v.path, uses, RUN)
             parts = v.path.split("/")
             for k in range(1, len(parts)):
@@ -296,7 +289,7 @@ class KnownNames:
 
     def _exact(self, space: str, path: str, weight: float, origin: str) -> None:
         s = self._space(space)
-        if _add_weight(s.exact, s.certain_exact, path, weight):
+        if _add_weight(s.exact, path, weight):
             s.origin[path] = origin
 
     def _exact_origin_official(self) -> None:
@@ -307,7 +300,7 @@ class KnownNames:
 
     def _prefix(self, space: str, prefix: str, weight: float, origin: str) -> None:
         s = self._space(space)
-        if _add_weight(s.prefixes, s.certain_prefixes, prefix, weight):
+        if _add_weight(s.prefixes, prefix, weight):
             s.origin["ns:" + prefix] = origin
 
     # -- querying --------------------------------------------------------------------------------
@@ -391,9 +384,11 @@ class KnownNames:
         """The repository path the reference most likely meant, if its own path is an unknown near miss."""
         v = view(ref)
         space = self.spaces.get(v.space)
-        if space is None or v.path in space.certain_exact:
+        if space is None:
             return None
-        mine = self.name_uses.get((v.space, v.path), 1)
+        mine = space.exact.get(v.path, 1)  # its uses in the run; CERTAIN: a known name
+        if mine == CERTAIN:
+            return None
         found: dict[str, tuple[int, str]] = {}
         for cand, d in self._close(v.path, self._pool("exact", v.space, 0)):
             if v.official_only and "/" in cand:
@@ -403,7 +398,7 @@ class KnownNames:
         parts = v.path.split("/")
         for k in range(1, len(parts)):
             mine_prefix = "/".join(parts[:k])
-            if mine_prefix in space.certain_prefixes or v.official_only:
+            if space.prefixes.get(mine_prefix) == CERTAIN or v.official_only:
                 continue
             my_weight = space.prefixes.get(mine_prefix, mine)
             for cand, d in self._close(mine_prefix, self._pool("prefix", v.space, k)):
