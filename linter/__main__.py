@@ -1,5 +1,5 @@
 """Allow ``python -m pullcheck``."""
 
-from pullcheck.cli import main
+from pullcheck.cli import run
 
-raise SystemExit(main())
+run()

@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from pullcheck import __version__
 
@@ -145,8 +145,22 @@ def _err(message: str) -> None:
     print(f"pullcheck: {message}", file=sys.stderr)
 
 
+def run() -> NoReturn:
+    """The ``pullcheck`` command (console script and ``python -m pullcheck``): ``main``, then exit
+    without tearing the interpreter down: freeing every object of a run one by one took 20-30 ms
+    after the report was out. Everything is written and closed by then; stdout and stderr are
+    flushed here."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: what could be written was
+            pass
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``pullcheck`` command."""
+    """The command's work, returning its exit code (tests call it in-process)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in SUBCOMMANDS:
         return _subcommand(args_list[0], args_list[1:])

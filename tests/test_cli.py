@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import ROOT, run_cli
@@ -155,3 +157,21 @@ def test_rules_and_explain() -> None:
 def test_version() -> None:
     res = run_cli("--version")
     assert res.returncode == 0 and res.stdout.startswith("pullcheck ")
+
+
+def test_a_reader_that_stops_early_gets_no_traceback_and_the_exit_code_stays() -> None:
+    """``pullcheck ... | head -1``: the pipe closes before the report is out; the run still exits 1
+    (findings) and says nothing on stderr. The command exits without interpreter teardown, so
+    what it wrote must be flushed by then: the other tests read its whole stdout through pipes."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pullcheck", "examples/"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert err == ""
