@@ -340,9 +340,9 @@ def _parallel(work: Callable[[Sequence[S]], R], items: Sequence[S], jobs: int) -
     """``work`` over chunks of ``items`` in ``jobs`` processes (this one and forked workers), results
     in input order: one result per chunk, so fewer and bigger pickles cross between processes."""
     size = max(1, min(CHUNK_FILES, len(items) // (jobs * CHUNKS_PER_JOB)))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
     if not hasattr(os, "fork"):
-        return map(work, chunks)
-    from pullcheck.workers import Pool
+        return map(work, (items[i : i + size] for i in range(0, len(items), size)))
+    from pullcheck.workers import MAX_ITEMS, Pool
 
-    return Pool(work, chunks, jobs).results()
+    size = max(size, -(-len(items) // MAX_ITEMS))  # a pool takes at most MAX_ITEMS chunks
+    return Pool(work, [items[i : i + size] for i in range(0, len(items), size)], jobs).results()

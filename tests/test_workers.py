@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import time
 
-from pullcheck.workers import Pool
+import pytest
+
+from pullcheck.engine import _parallel
+from pullcheck.workers import MAX_ITEMS, Pool
 
 PARENT = os.getpid()
 
@@ -45,3 +48,21 @@ def test_stopping_early_ends_the_workers() -> None:
         except ProcessLookupError:
             continue
         raise AssertionError(f"worker {pid} still running")
+
+
+def test_claims_fit_one_pipe_write_and_more_items_are_refused() -> None:
+    """The item numbers are written into a pipe before the fork, in one write that cannot block."""
+    items = list(range(MAX_ITEMS))
+    assert list(Pool(_square, items, 2).results()) == [x * x for x in items]
+    with pytest.raises(ValueError):
+        list(Pool(_square, [*items, MAX_ITEMS], 2).results())
+
+
+def test_the_engine_groups_any_number_of_files_into_at_most_max_items_chunks() -> None:
+    items = list(range(5 * MAX_ITEMS + 3))
+    chunks = list(_parallel(list, items, 2))
+    assert len(chunks) <= MAX_ITEMS and [x for c in chunks for x in c] == items
+
+
+def _square(x: int) -> int:
+    return x * x
