@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, lint, lint_files, where
+from pullcheck.rules import pull_secrets
 
 FIXTURES = ROOT / "tests" / "fixtures" / "pull-secrets"
 PULL_RULES = frozenset(
@@ -102,6 +103,16 @@ def _pull(findings: list[Any]) -> list[Any]:
 def test_scenario(fixture: str, config: dict[str, Any], expected: list[tuple[str, int, int]]) -> None:
     findings = _pull(lint_files([FIXTURES / fixture], config))
     assert where(findings) == expected, [f.message for f in findings]
+
+
+def test_a_large_run_analyses_its_pods_again_per_rule_with_the_same_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past SHARED_ANALYSIS_PODS pods the analysis is not kept for the run: each rule computes it."""
+    every = sorted({s[1] for s in SCENARIOS})
+    kept = [(f.rule, f.path, f.span, f.message) for f in _pull(lint_files([FIXTURES / n for n in every], {}))]
+    assert len(kept) > 30
+    monkeypatch.setattr(pull_secrets, "SHARED_ANALYSIS_PODS", 0)
+    again = [(f.rule, f.path, f.span, f.message) for f in _pull(lint_files([FIXTURES / n for n in every], {}))]
+    assert again == kept
 
 
 def test_every_fixture_is_a_scenario() -> None:
