@@ -204,8 +204,9 @@ class Engine:
 
     def _run(self, sources: Iterable[Source], progress: Callable[[], None] | None = None) -> tuple[list[Finding], Stats]:
         srcs = list(sources)
+        jobs = self.options.jobs or _auto_jobs(srcs)
         total = FileResult()
-        for fr in self._map(srcs):
+        for fr in self._map(srcs, jobs):
             total.absorb(fr)
             if progress is not None:
                 for _ in range(fr.stats.files):
@@ -226,18 +227,17 @@ class Engine:
         self.ctx.index_cache.clear()
         total.index = index = Index()  # and so are the run's facts (30 MB at 100,000 documents)
         if late:
-            findings.extend(self._late_frames(late, srcs))
+            findings.extend(self._late_frames(late, srcs, jobs))
         order = {s.display: i for i, s in enumerate(srcs)}
         findings.sort(key=lambda f: (order.get(f.path, len(order)), f.span.line, f.span.column, f.rule, f.message))
         return findings, stats
 
-    def _map(self, srcs: list[Source]) -> Iterable[FileResult]:
-        jobs = self.options.jobs or _auto_jobs(srcs)
+    def _map(self, srcs: list[Source], jobs: int) -> Iterable[FileResult]:
         if jobs <= 1 or len(srcs) < 2:
             return map(self.lint_file, srcs)
         return _parallel(self.lint_files, srcs, jobs)
 
-    def _late_frames(self, late: list[Finding], srcs: list[Source]) -> list[Finding]:
+    def _late_frames(self, late: list[Finding], srcs: list[Source], jobs: int) -> list[Finding]:
         """The run-wide findings finalized: their files read again for code frames and suppression
         comments (in the pool when they are in many files: 5,000 files at 100,000 documents)."""
         texts = {s.display: s for s in srcs}
@@ -245,7 +245,6 @@ class Engine:
         for f in late:
             by_path.setdefault(f.path, []).append(f)
         groups = [(texts.get(path), group) for path, group in by_path.items()]
-        jobs = self.options.jobs or _auto_jobs(srcs)
         if jobs <= 1 or len(groups) < LATE_PARALLEL_MIN_FILES:
             return self._finalize_groups(groups)
         return [f for part in _parallel(self._finalize_groups, groups, jobs) for f in part]
