@@ -90,7 +90,7 @@ def _build(data: Any) -> Table:
         if fid not in FAMILIES:
             raise TableError(f"pull-failures.yaml: unknown family {fid!r}")
         steps = body.get("next") if isinstance(body, dict) else None
-        if not isinstance(body.get("title") if isinstance(body, dict) else None, str) or not isinstance(steps, list) \
+        if not isinstance(body, dict) or not isinstance(body.get("title"), str) or not isinstance(steps, list) \
                 or not steps or not all(isinstance(x, str) for x in steps):
             raise TableError(f"pull-failures.yaml: family {fid!r} needs a `title` and a non-empty `next` list of strings")
         families[fid] = Family(fid, body["title"], tuple(steps))
@@ -200,7 +200,5 @@ def classify(failure: Failure) -> Diagnosis:
 def classify_message(message: str, reason: str | None = None, image: str | None = None) -> Diagnosis:
     """Classify one bare message (and reason) - what ``classify`` does for a one-clue failure."""
     f = Failure("default", "pod", "c", "container", image, reason or "")
-    if reason:
-        f.reasons.add(reason)
     f.add(Clue(message or reason or "", reason, "<message>"))
     return classify(f)

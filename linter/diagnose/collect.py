@@ -63,14 +63,14 @@ class Failure:
     reasons: set[str] = field(default_factory=set)
 
     def add(self, clue: Clue) -> None:
-        """Add a clue, folding repeats of the same text into one with their counts summed."""
+        """Add a clue and its reason, folding repeats of the same text into one with their counts summed."""
+        if clue.reason:
+            self.reasons.add(clue.reason)
         for c in self.clues:
             if c.text == clue.text:
                 c.count += clue.count
                 return
         self.clues.append(clue)
-        if clue.reason:
-            self.reasons.add(clue.reason)
 
 
 @dataclass(slots=True)
@@ -151,13 +151,14 @@ def collect(dumps: list[Dump]) -> Collected:
             events.setdefault((ev.namespace, ev.pod), []).append(ev)
     failures: list[Failure] = []
     containers = sum(len(p.containers) for p in pods.values())
-    for key in sorted(set(pods) | set(events)):
+    keys = sorted(set(pods) | set(events))
+    for key in keys:
         pod = pods.get(key)
         found = _pod_failures(key, pod, events.get(key, []))
         if pod is None:
             containers += len({(f.container, f.image) for f in found})
         failures.extend(found)
-    return Collected(failures, len(set(pods) | set(events)), containers)
+    return Collected(failures, len(keys), containers)
 
 
 def _pod_failures(key: tuple[str, str], pod: PodObs | None, events: list[EventObs]) -> list[Failure]:
@@ -183,7 +184,6 @@ def _pod_failures(key: tuple[str, str], pod: PodObs | None, events: list[EventOb
         if _failing_state(c):
             f = entry(("c", c.kind, c.name), c)
             f.reason = c.reason or ""
-            f.reasons.add(f.reason)
             f.add(Clue(c.message or c.reason or "", c.reason, c.where or (pod.source if pod else "")))
     failed: dict[Slot, list[EventObs]] = {}
     pulled: dict[Slot, list[EventObs]] = {}
@@ -206,7 +206,7 @@ def _pod_failures(key: tuple[str, str], pod: PodObs | None, events: list[EventOb
                 continue
             slot = last
         else:
-            target = _target(ev, known)
+            target = _target(ev, img, known)
             if target is not None:
                 slot = ("c", target.kind, target.name)
             elif ev.container is not None:
@@ -229,8 +229,6 @@ def _pod_failures(key: tuple[str, str], pod: PodObs | None, events: list[EventOb
         for ev in evs:
             m = _ERROR_EVENT.match(ev.message)
             f.add(Clue(ev.message, m.group(1) if m else ev.reason, _where(ev), ev.count))
-            if m:
-                f.reasons.add(m.group(1))
         if not f.reason:
             f.reason = _reason_from_events(evs)
             f.reasons.add(f.reason)
@@ -243,7 +241,6 @@ def _pod_failures(key: tuple[str, str], pod: PodObs | None, events: list[EventOb
         for f in entries.values():
             for ev in extra:
                 f.add(Clue(ev.message, ev.reason, _where(ev), ev.count))
-                f.reasons.add(ev.reason)
     rank = {k: i for i, k in enumerate(CONTAINER_KINDS)}
     position = {id(c): i for i, c in enumerate(known)}
 
@@ -258,14 +255,13 @@ def _where(ev: EventObs) -> str:
     return f"{ev.where} (x{ev.count})" if ev.count > 1 else ev.where
 
 
-def _target(ev: EventObs, known: list[ContainerObs]) -> ContainerObs | None:
-    """The container an event is about: by ``fieldPath``, else by the image its message quotes."""
+def _target(ev: EventObs, img: str | None, known: list[ContainerObs]) -> ContainerObs | None:
+    """The container an event is about: by ``fieldPath``, else by the image its message quotes (``img``)."""
     if ev.container is not None:
         for c in known:
             if c.name == ev.container and (ev.container_kind is None or c.kind == ev.container_kind):
                 return c
         return None
-    img = image_in(ev.message)
     matches = [c for c in known if c.image is not None and img is not None and c.image == img]
     if not matches:
         matches = [c for c in known if same_image(c.image, img)]

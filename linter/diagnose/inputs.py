@@ -38,7 +38,7 @@ _STATUS_LISTS = (
     ("ephemeralContainerStatuses", "ephemeralContainer"),
 )
 _FIELD_PATH = re.compile(r"spec\.(initContainers|containers|ephemeralContainers)\{([^}]*)\}")
-_FIELD_KIND = {"initContainers": "initContainer", "containers": "container", "ephemeralContainers": "ephemeralContainer"}
+_FIELD_KIND = dict(_SPEC_LISTS)
 _DESCRIBE_NAME = re.compile(r"^Name:[ \t]+(\S+)[ \t]*$")
 _DESCRIBE_MARK = re.compile(r"^(?:Namespace|Containers|Init Containers|Events|Status|Node):", re.M)
 _TABLE_HEAD = re.compile(r"^(?:NAMESPACE\s+)?(?:NAME\s+READY\s+STATUS|LAST SEEN\s+TYPE\s+REASON)\b")
@@ -196,9 +196,7 @@ def _structured(text: str, path: str, what: str) -> Dump:
             raise DumpError(f"{path}: no Pod or Event in it (found {found}); {EXPECTED}")
         if not lists:
             raise DumpError(f"{path}: no Pod or Event in it; {EXPECTED}")
-    dump.kind = "pods" if dump.pods and not dump.events else "events" if dump.events and not dump.pods else "pods+events"
-    if not dump.pods and not dump.events:
-        dump.kind = "empty list"
+    dump.kind = "pods+events" if dump.pods and dump.events else "pods" if dump.pods else "events" if dump.events else "empty list"
     return dump
 
 

@@ -24,7 +24,6 @@ _POD_SUFFIX = re.compile(rf"^(.+)-[{_RAND}]{{5}}$")
 _HASH_SUFFIX = re.compile(rf"^(.+)-[{_RAND}]{{6,10}}$")
 _ORDINAL = re.compile(r"^(.+)-\d+$")
 _CRON_JOB = re.compile(r"^(.+)-\d{8,}$")
-WORKLOAD_KINDS = frozenset({"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController"})
 MATCH_ORDER = ("container", "pod", "pull secret", "image")
 
 
