@@ -66,7 +66,6 @@ class Catalogue:
     local: tuple[str, ...]
     repositories: dict[str, frozenset[str]]
     namespaces: dict[str, frozenset[str]]
-    reviewed: str
 
     def is_known_host(self, host: str) -> bool:
         """Whether ``host`` (lowercase, no port) is a catalogued registry or matches a cloud pattern."""
@@ -97,7 +96,6 @@ def catalogue() -> Catalogue:
         local=tuple(regs.get("local") or ()),
         repositories={k: frozenset(v) for k, v in repos.items()},
         namespaces={k: frozenset(v) for k, v in spaces.items()},
-        reviewed=str(data.get("reviewed", "")),
     )
 
 

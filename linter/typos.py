@@ -56,14 +56,8 @@ class Typo:
     part: Literal["registry", "repository"]
     written: str
     suggestions: tuple[str, ...]
-    replacement: str | None
+    replacement: str | None  # None unless there is exactly one suggestion
     source: str
-    distance: int
-
-    @property
-    def certain(self) -> bool:
-        """One clear suggestion: the fix can be applied."""
-        return self.replacement is not None
 
 
 @dataclass(slots=True)
@@ -248,8 +242,8 @@ class KnownNames:
             self._host(h.split(":")[0], CERTAIN, "allowed in the config")
         for registry, paths in self.cat.repositories.items():
             for path in paths:
-                self._exact(registry, path, CERTAIN, "a well-known image")
-        self._exact_origin_official()
+                official = registry == DOCKER_HUB and "/" not in path
+                self._exact(registry, path, CERTAIN, "a Docker Hub official image" if official else "a well-known image")
         for registry, spaces in self.cat.namespaces.items():
             for q in spaces:
                 self._prefix(registry, q, CERTAIN, "a well-known namespace")
@@ -260,17 +254,17 @@ class KnownNames:
                 self._exact(v.space, v.path, CERTAIN, "allowed in the config")
         for name in self.allow.name_prefixes():
             ref = parsed(name + "/x")
-            if ref is not None and "/" in view(ref).path:
-                v = view(ref)
+            if ref is None:
+                continue
+            v = view(ref)
+            if "/" in v.path:
                 self._prefix(v.space, v.path.rsplit("/", 1)[0], CERTAIN, "allowed in the config")
         for text, uses in run_images.items():
             ref = parsed(text)
             if ref is None:
                 continue
             if ref.domain is not None:
-                host = ref.host.lower()
-                if self.hosts.get(host) != CERTAIN:
-                    self._host(host, uses, RUN)
+                self._host(ref.host.lower(), uses, RUN)  # a certain host stays certain
             v = view(ref)
             self._exact(v.space, v.path, uses, RUN)
             parts = v.path.split("/")
@@ -279,9 +273,7 @@ class KnownNames:
 
     # -- building --------------------------------------------------------------------------------
     def _host(self, host: str, weight: float, origin: str) -> None:
-        old = self.hosts.get(host, 0)
-        self.hosts[host] = CERTAIN if CERTAIN in (old, weight) else old + weight
-        if old != CERTAIN:
+        if _add_weight(self.hosts, host, weight):
             self.host_origin[host] = origin
 
     def _space(self, name: str) -> _Space:
@@ -291,12 +283,6 @@ class KnownNames:
         s = self._space(space)
         if _add_weight(s.exact, path, weight):
             s.origin[path] = origin
-
-    def _exact_origin_official(self) -> None:
-        s = self._space(DOCKER_HUB)
-        for name in self.cat.repositories.get(DOCKER_HUB, ()):
-            if "/" not in name:
-                s.origin[name] = "a Docker Hub official image"
 
     def _prefix(self, space: str, prefix: str, weight: float, origin: str) -> None:
         s = self._space(space)
@@ -378,7 +364,7 @@ class KnownNames:
         replacement = None
         if len(winners) == 1:
             replacement = winners[0] + port + ref.format()[len(domain) :]
-        return Typo("registry", ref.host, tuple(winners), replacement, found[winners[0]][1], best)
+        return Typo("registry", ref.host, tuple(winners), replacement, found[winners[0]][1])
 
     def repository_typo(self, ref: ImageRef) -> Typo | None:
         """The repository path the reference most likely meant, if its own path is an unknown near miss."""
@@ -418,7 +404,7 @@ class KnownNames:
             domain = ref.domain + "/" if ref.domain is not None else ""
             tail = ref.format()[len(domain) + len(ref.path) :]
             replacement = domain + prefix + winners[0] + tail
-        return Typo("repository", v.path, tuple(winners), replacement, found[winners[0]][1], best)
+        return Typo("repository", v.path, tuple(winners), replacement, found[winners[0]][1])
 
     def _plausible(self, mine: str, cand: str) -> bool:
         """Long enough where they differ, and not a difference distinct real names often have."""
