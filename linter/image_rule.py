@@ -23,7 +23,7 @@ class ImageRule(ContainerRule):
     def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:
         """Run ``check_image`` on the container's image when it is a valid reference."""
         ref = parsed(container.image_text)
-        if ref is not None and container.image is not None:
+        if ref is not None:
             yield from self.check_image(resource, container, ref)
 
     def check_image(self, resource: Resource, container: Container, ref: ImageRef) -> Iterable[Finding]:

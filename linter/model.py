@@ -55,6 +55,12 @@ class Container:
         """The image as a string, or None when it is missing or not a string."""
         return scalar_text(self.image)
 
+    @property
+    def image_field(self) -> str:
+        """The field path of its image, one shared (interned) string per path: findings made while
+        linting and from the run's facts name the same field."""
+        return intern(self.field + ".image")
+
 
 @dataclass(slots=True)
 class PodSpec:

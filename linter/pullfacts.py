@@ -42,38 +42,20 @@ class Place:
     end_column: int
 
     def __init__(self, path: str, span: Span, doc: int, obj: ObjectRef, helm_source: str | None = None) -> None:
-        _set(self, path, doc, obj, helm_source, span.line, span.column, span.end_line, span.end_column)
-
-    def _where(self) -> tuple[str, int, ObjectRef, str | None, int, int, int, int]:
-        return (self.path, self.doc, self.obj, self.helm_source, self.line, self.column, self.end_line, self.end_column)
+        setattr_ = object.__setattr__
+        setattr_(self, "path", path)
+        setattr_(self, "doc", doc)
+        setattr_(self, "obj", obj)
+        setattr_(self, "helm_source", helm_source)
+        setattr_(self, "line", span.line)
+        setattr_(self, "column", span.column)
+        setattr_(self, "end_line", span.end_line)
+        setattr_(self, "end_column", span.end_column)
 
     @property
     def span(self) -> Span:
         """The region it is written in."""
         return Span(self.line, self.column, self.end_line, self.end_column)
-
-
-def _set(
-    place: Place,
-    path: str,
-    doc: int,
-    obj: ObjectRef,
-    helm_source: str | None,
-    line: int,
-    column: int,
-    end_line: int,
-    end_column: int,
-) -> None:
-    """Fill in a frozen Place's own fields."""
-    setattr_ = object.__setattr__
-    setattr_(place, "path", path)
-    setattr_(place, "doc", doc)
-    setattr_(place, "obj", obj)
-    setattr_(place, "helm_source", helm_source)
-    setattr_(place, "line", line)
-    setattr_(place, "column", column)
-    setattr_(place, "end_line", end_line)
-    setattr_(place, "end_column", end_column)
 
 
 @fast_pickle()
@@ -143,23 +125,24 @@ class ContainerFact(Place):
     field: str
     policy: str | None
 
-    def __init__(self, name: str, image: str, field: str, place: Place, policy: str | None = None) -> None:
-        _set(self, *place._where())
+    def __init__(
+        self,
+        name: str,
+        image: str,
+        field: str,
+        policy: str | None,
+        path: str,
+        span: Span,
+        doc: int,
+        obj: ObjectRef,
+        helm_source: str | None = None,
+    ) -> None:
+        Place.__init__(self, path, span, doc, obj, helm_source)
         setattr_ = object.__setattr__
         setattr_(self, "name", name)
         setattr_(self, "image", image)
         setattr_(self, "field", field)
         setattr_(self, "policy", policy)
-
-    @property
-    def container(self) -> str:
-        """The container's name."""
-        return self.name
-
-    @property
-    def place(self) -> Place:
-        """Where the image is written."""
-        return self
 
 
 @fast_pickle(shared=("namespace", "field", "service_account"))
@@ -222,11 +205,6 @@ class PullFacts:
 # -- building facts from objects ---------------------------------------------------------------------
 
 
-def image_field(container: Container) -> str:
-    """The field path of a container's image, one shared (interned) string per path."""
-    return intern(container.field + ".image")
-
-
 def _interned(text: str | None) -> str | None:
     """Names, namespaces and images repeat across thousands of objects: one shared string each."""
     return None if text is None else intern(text)
@@ -237,17 +215,17 @@ def container_fact(resource: Resource, container: Container, namespace: str) -> 
     text = container.image_text
     if text is None or container.image is None:
         return None
-    return ContainerFact(
-        container.name,
-        intern(text),
-        image_field(container),
-        _place(resource, container.image, namespace),
-        _interned(scalar_text(container.pull_policy)),
-    )
+    policy = _interned(scalar_text(container.pull_policy))
+    return ContainerFact(container.name, intern(text), container.image_field, policy, *_where(resource, container.image, namespace))
+
+
+def _where(resource: Resource, node: Node, namespace: str) -> tuple[str, Span, int, ObjectRef, str | None]:
+    """A ``Place``'s arguments for a node of an object."""
+    return resource.path, resource.span(node), resource.document.index, resource.ref(namespace), resource.document.helm_source
 
 
 def _place(resource: Resource, node: Node, namespace: str) -> Place:
-    return Place(resource.path, resource.span(node), resource.document.index, resource.ref(namespace), resource.document.helm_source)
+    return Place(*_where(resource, node, namespace))
 
 
 def _name_node(resource: Resource) -> Node:

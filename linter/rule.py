@@ -100,7 +100,7 @@ class Rule:
     ) -> Finding:
         """A finding of this rule positioned exactly on ``node`` of ``resource``."""
         if field is None and container is not None:
-            field = f"{container.field}.image"
+            field = container.image_field
         return Finding(
             self.id,
             self.level,

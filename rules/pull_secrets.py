@@ -410,7 +410,7 @@ class PullSecretInvalid(Rule):
                 if s.misuse is not None and id(s) in used:
                     problems.append(s.misuse)
                 for p in problems:
-                    key = (p.place.path, p.place.span.line, p.place.span.column, p.message)
+                    key = (p.place.path, p.place.line, p.place.column, p.message)
                     if key in seen:
                         continue
                     seen.add(key)

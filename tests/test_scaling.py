@@ -148,10 +148,13 @@ def test_facts_from_pool_workers_share_repeated_strings_and_keep_their_places() 
     files = []
     for _ in range(2):  # two files, pickled separately as the pool's workers send them
         image = "".join(["registry.example.com/", "api:1"])  # a fresh string object per file
-        c = ContainerFact("api", image, "spec.template.spec.containers[0].image", place, "Always")
+        c = ContainerFact(
+            "api", image, "spec.template.spec.containers[0].image", "Always",
+            "a.yaml", Span(3, 12, 3, 20), 1, ObjectRef("Deployment", "shop", "api"), "chart/t.yaml",
+        )
         pod = PodFact("shop", "spec.template.spec", place, "default", (NameRef("regcred", place),), 1, None, (c,))
         files.append(pickle.loads(pickle.dumps(pod)))
     a, b = (f.containers[0] for f in files)
     assert a == b and a.image is b.image and a.field is b.field and files[0].namespace is files[1].namespace
-    assert (a.place, a.container, a.span, a.path, a.doc, a.helm_source) == (a, "api", Span(3, 12, 3, 20), "a.yaml", 1, "chart/t.yaml")
+    assert (a.name, a.span, a.path, a.doc, a.helm_source) == ("api", Span(3, 12, 3, 20), "a.yaml", 1, "chart/t.yaml")
     assert a.obj == ObjectRef("Deployment", "shop", "api") and a.policy == "Always"
