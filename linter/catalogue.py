@@ -28,27 +28,21 @@ def _load(name: str) -> Any:
     The catalogues hold nothing else (a test compares them with a YAML safe load), so libyaml only
     composes them, without the per-scalar type resolution and construction a safe load pays for.
     """
-    from ruamel.yaml.cyaml import CParser
     from ruamel.yaml.nodes import MappingNode, SequenceNode
-    from ruamel.yaml.resolver import BaseResolver
 
     from pullcheck.data import read_text
+    from pullcheck.loader import compose_single
 
-    class Composer(CParser, BaseResolver):
-        """libyaml's composer; BaseResolver gives every node its kind's default tag."""
-
-        def __init__(self, text: str) -> None:
-            CParser.__init__(self, text)
-            BaseResolver.__init__(self)
-
-    def plain(node: Node) -> Any:
+    def plain(node: Node | None) -> Any:
+        if node is None:  # an empty file
+            return None
         if isinstance(node, MappingNode):
             return {plain(k): plain(v) for k, v in node.value}
         if isinstance(node, SequenceNode):
             return [plain(item) for item in node.value]
         return node.value
 
-    return plain(Composer(read_text(name)).get_single_node())
+    return plain(compose_single(read_text(name)))
 
 
 @dataclass(frozen=True, slots=True)

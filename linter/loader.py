@@ -85,6 +85,13 @@ class _Composer(CParser, BaseResolver):
         """No path resolvers: nothing to track."""
 
 
+def compose_single(text: str) -> Node | None:
+    """The root node of a text that holds one document (a bundled data file), composed as the lint
+    composes manifests."""
+    root: Node | None = _Composer(text).get_single_node()
+    return root
+
+
 @dataclass(slots=True)
 class Document:
     """One YAML document of a file: its root node and where it sits in the file."""
