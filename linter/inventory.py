@@ -20,6 +20,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from pullcheck.catalogue import normalize_name_pattern
 from pullcheck.imageref import InvalidReference, parse
 from pullcheck.inventory_schema import FORMAT_VERSION as FORMAT_VERSION
 from pullcheck.inventory_schema import InventoryError as InventoryError
@@ -77,7 +78,6 @@ class Inventory:
     repositories: dict[str, Repository] = field(default_factory=dict)
     covers: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
     _status: dict[str, Status] = field(default_factory=dict, repr=False)
 
     @property
@@ -95,7 +95,6 @@ class Inventory:
                 mine.merge(repo)
         self.covers += tuple(p for p in other.covers if p not in self.covers)
         self.ignore += tuple(p for p in other.ignore if p not in self.ignore)
-        self.sources += other.sources
         self._status.clear()
 
     def status(self, name: str) -> Status:
@@ -168,13 +167,6 @@ def normalize_repository(name: str) -> str:
     return ref.name
 
 
-def normalize_pattern(pattern: str) -> str:
-    """A repository glob in normalized form, as image names are matched (``bitnami/*`` -> ``docker.io/bitnami/*``)."""
-    from pullcheck.catalogue import normalize_name_pattern
-
-    return normalize_name_pattern(pattern)
-
-
 # -- loading --------------------------------------------------------------------------------------
 
 
@@ -205,10 +197,10 @@ def from_data(data: Any, origin: str) -> Inventory:
 
 def build(data: dict[str, Any], origin: str) -> Inventory:
     """Build an inventory from a document already validated (names are normalized here)."""
-    inv = Inventory(sources=(origin,))
+    inv = Inventory()
     try:
-        inv.covers = tuple(normalize_pattern(p) for p in data.get("covers", ()))
-        inv.ignore = tuple(normalize_pattern(p) for p in data.get("ignore", ()))
+        inv.covers = tuple(normalize_name_pattern(p) for p in data.get("covers", ()))
+        inv.ignore = tuple(normalize_name_pattern(p) for p in data.get("ignore", ()))
         for key, entry in data["repositories"].items():
             name = normalize_repository(key)
             repo = Repository(name)

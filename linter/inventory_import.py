@@ -21,13 +21,13 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from pullcheck.catalogue import normalize_name_pattern
 from pullcheck.imageref import InvalidReference, parse
 from pullcheck.inventory import (
     Inventory,
     InventoryError,
     from_data,
     load_all,
-    normalize_pattern,
     normalize_repository,
 )
 from pullcheck.inventory_schema import patterns
@@ -82,7 +82,7 @@ def _json_objects(text: str, origin: str) -> Iterator[dict[str, Any]]:
 
 def from_skopeo_list_tags(text: str, origin: str, repository: str | None = None, notes: list[str] | None = None) -> Inventory:
     """``skopeo list-tags`` output: repository (``Repository`` or ``--repository``) and its tags."""
-    inv = Inventory(sources=(origin,))
+    inv = Inventory()
     for obj in _json_objects(text, origin):
         if "Tags" not in obj:
             raise InventoryError(f"{origin}: not `skopeo list-tags` output (no \"Tags\")")
@@ -94,7 +94,7 @@ def from_skopeo_list_tags(text: str, origin: str, repository: str | None = None,
 
 def from_tag_lines(text: str, origin: str, repository: str | None = None, notes: list[str] | None = None) -> Inventory:
     """``crane ls`` / ``regctl tag ls`` output: one tag a line (or a full reference, ``--full-ref``)."""
-    inv = Inventory(sources=(origin,))
+    inv = Inventory()
     default = _repository(repository, origin) if repository else None
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
@@ -122,7 +122,7 @@ def from_docker_images(text: str, origin: str, repository: str | None = None, no
     """``docker images --format json`` output: one object a line with Repository, Tag and Digest."""
     if repository:
         raise InventoryError("--repository does not apply to --from docker (each line names its repository)")
-    inv = Inventory(sources=(origin,))
+    inv = Inventory()
     for obj in _json_objects(text, origin):
         if "Repository" not in obj or "Tag" not in obj:
             raise InventoryError(f"{origin}: not `docker images --format json` output (no Repository/Tag)")
@@ -140,7 +140,7 @@ def from_docker_images(text: str, origin: str, repository: str | None = None, no
 
 def from_skopeo_inspect(text: str, origin: str, repository: str | None = None, notes: list[str] | None = None) -> Inventory:
     """``skopeo inspect`` output: the repository's tags, and the inspected image's digest."""
-    inv = Inventory(sources=(origin,))
+    inv = Inventory()
     given_name, given_tag = None, None
     if repository:
         try:
@@ -200,8 +200,8 @@ def import_files(
         except UnicodeDecodeError as exc:
             raise InventoryError(f"{p}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
         merged.merge(importer(text, origin, repository, notes))
-    merged.covers = tuple(normalize_pattern(c) for c in covers)
-    merged.ignore = tuple(normalize_pattern(c) for c in ignore)
+    merged.covers = tuple(normalize_name_pattern(c) for c in covers)
+    merged.ignore = tuple(normalize_name_pattern(c) for c in ignore)
     from_data(merged.to_data(), "the imported inventory")  # the output is always a valid inventory
     return merged
 
