@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from pullcheck.finding import Level
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from pullcheck.rule import Rule
 
 CONFIG_NAMES = (".pullcheck.yaml", ".pullcheck.yml", "pullcheck.yaml")
@@ -84,10 +86,14 @@ class Config:
             entry = entry.get("level")
         return entry in ("error", "warning", "note")
 
-    def rule_options(self, rule_id: str) -> dict[str, Any]:
-        """Per-rule options given as a mapping in ``rules:``."""
+    def rule_options(self, rule_id: str, options: Mapping[str, tuple[Any, str]]) -> dict[str, Any]:
+        """A rule's options: the defaults of its ``options`` table (name -> (default, help)),
+        overridden by what its mapping in ``rules:`` sets."""
+        out = {name: default for name, (default, _) in options.items()}
         entry = self._rule_entry(rule_id)
-        return {k: v for k, v in entry.items() if k != "level"} if isinstance(entry, dict) else {}
+        if isinstance(entry, dict):
+            out.update((k, v) for k, v in entry.items() if k != "level")
+        return out
 
     @property
     def fail_on(self) -> Level:

@@ -74,8 +74,7 @@ class Rule:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.settings = {name: default for name, (default, _) in self.options.items()}
-        self.settings.update(ctx.config.rule_options(self.id))
+        self.settings = ctx.config.rule_options(self.id, self.options)
 
     def check(self, resource: Resource) -> Iterable[Finding]:
         """Findings for one object; called for every object of every linted document."""

@@ -33,8 +33,7 @@ def run_typos(ctx: Context, index: Index) -> dict[str, Typo | None]:
     the run's known names (catalogue, allowlist, images of the run)."""
 
     def build() -> dict[str, Typo | None]:
-        settings = {name: default for name, (default, _) in OPTIONS.items()}
-        settings.update(ctx.config.rule_options(TYPO_RULE))
+        settings = ctx.config.rule_options(TYPO_RULE, OPTIONS)
         thresholds = Thresholds(
             max_distance=int(settings["max-distance"]),
             min_length=int(settings["min-length"]),
