@@ -28,7 +28,7 @@ from pullcheck.suppress import annotation_ignores, by_comment, matches
 S = TypeVar("S")
 R = TypeVar("R")
 SECRET_KINDS = frozenset({"Secret", "SealedSecret", "ExternalSecret"})
-_SECRET_KIND = re.compile(r"^\s*kind:\s*[\"']?(?:Secret|SealedSecret|ExternalSecret)\b", re.M)
+_SECRET_KIND = re.compile(rf"^\s*kind:\s*[\"']?(?:{'|'.join(sorted(SECRET_KINDS))})\b", re.M)
 _SAFE_SECRET_KEYS = re.compile(r"^\s*-?\s*(apiVersion|kind|metadata|name|namespace|type|labels|annotations)\s*:")
 _KEY_VALUE = re.compile(r"^(\s*-?\s*[^:#]+:\s*)(\S.*)$")
 PARALLEL_MIN_FILES = 24

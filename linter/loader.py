@@ -424,6 +424,7 @@ def load_text(text: str, path: str, options: LoadOptions) -> LoadResult:
 def iter_documents(text: str, path: str, options: LoadOptions, result: LoadResult) -> Iterator[Document]:
     """Compose the (relevant) documents of a stream one at a time, so only one document's nodes
     need be alive; the loader's findings and the skipped count go to ``result``. Never raises on bad YAML."""
+    limit = max(1, min(options.max_depth, MAX_DEPTH))
     for index, (a, b, line0) in enumerate(_chunks(text)):
         chunk = text[a:b]
         if _is_blank(chunk):
@@ -434,7 +435,6 @@ def iter_documents(text: str, path: str, options: LoadOptions, result: LoadResul
             result.skipped += 1
             continue
         helm = _helm_source(chunk)
-        limit = max(1, min(options.max_depth, MAX_DEPTH))
         if _too_deep(chunk, limit):
             result.findings.append(
                 Finding(
@@ -467,12 +467,14 @@ def iter_documents(text: str, path: str, options: LoadOptions, result: LoadResul
                         Span(line0 + 1, 1, line0 + 1, 2), doc=index)
             )
             continue
+        # a chunk holds several roots only after a % directive (then it is the whole file): scanned once
+        quote_fix, bom, shared = _has_property_before_quote(chunk), chunk.startswith("\ufeff"), "&" in chunk
         for root in roots:
-            if _has_property_before_quote(chunk):
+            if quote_fix:
                 _quoted_starts(root, chunk)
-            if chunk.startswith("\ufeff"):
+            if bom:
                 _after_bom(root)
-            for dup in duplicate_keys(root, path, line0, shared="&" in chunk):
+            for dup in duplicate_keys(root, path, line0, shared=shared):
                 dup.doc = index
                 dup.helm_source = helm
                 result.findings.append(dup)
