@@ -216,17 +216,15 @@ def _is_blank(chunk: str) -> bool:
     lines = head.splitlines()
     if len(head) < len(chunk):
         lines.pop()  # may be cut short; the full check below sees it whole
-    for raw in lines:  # almost every document has content in its first lines
-        s = raw.strip()
-        if s and not s.startswith("#") and s not in ("---", "..."):
-            return False
-    if len(head) == len(chunk):
-        return True
-    for raw in chunk.splitlines():
-        s = raw.strip()
-        if s and not s.startswith("#") and s not in ("---", "..."):
-            return False
-    return True
+    if any(map(_has_content, lines)):  # almost every document has content in its first lines
+        return False
+    return len(head) == len(chunk) or not any(map(_has_content, chunk.splitlines()))
+
+
+def _has_content(line: str) -> bool:
+    """Whether a line holds more than a document marker, a comment or whitespace."""
+    s = line.strip()
+    return bool(s) and not s.startswith("#") and s not in ("---", "...")
 
 
 def _too_deep(chunk: str, limit: int) -> bool:
@@ -357,6 +355,15 @@ def _repeated_keys(pairs: list[tuple[Node, Node]], path: str, line_offset: int) 
 def _after_bom(root: Node) -> None:
     """Count the BOM a document starts with (after a ``...`` line) as the column it is in the file:
     libyaml, parsing the document as a stream of its own, skips it without counting it."""
+    for node in _every_node(root):
+        for attr in ("start_mark", "end_mark"):
+            m = getattr(node, attr)
+            if m.line == 0:
+                setattr(node, attr, type(m)(m.name, m.index + 1, 0, m.column + 1, None, None))
+
+
+def _every_node(root: Node) -> Iterator[Node]:
+    """Every node of a tree once, mapping keys included (an alias's node is shared, not repeated)."""
     seen: set[int] = set()
     stack: list[Node] = [root]
     while stack:
@@ -364,10 +371,7 @@ def _after_bom(root: Node) -> None:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        for attr in ("start_mark", "end_mark"):
-            m = getattr(node, attr)
-            if m.line == 0:
-                setattr(node, attr, type(m)(m.name, m.index + 1, 0, m.column + 1, None, None))
+        yield node
         if isinstance(node, MappingNode):
             for k, v in node.value:
                 stack += (k, v)
@@ -382,20 +386,9 @@ def _quoted_starts(root: Node, chunk: str) -> None:
     Anchors and tags hold no whitespace; what separates them from the value is blanks, line breaks
     and comments.
     """
-    seen: set[int] = set()
-    stack: list[Node] = [root]
     n = len(chunk)
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, MappingNode):
-            for k, v in node.value:
-                stack += (k, v)
-        elif isinstance(node, SequenceNode):
-            stack += node.value
-        elif (style := getattr(node, "style", None)) in ('"', "'") and chunk[
+    for node in _every_node(root):
+        if (style := getattr(node, "style", None)) in ('"', "'") and chunk[
             node.start_mark.index : node.start_mark.index + 1
         ] in ("&", "!"):
             i = node.start_mark.index
