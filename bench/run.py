@@ -271,17 +271,18 @@ def targets(result: dict[str, Any]) -> list[Target]:
     out: list[Target] = []
     corpora: dict[str, Any] = result["corpora"]
 
-    def med(corpus: str, line: str) -> float | None:
+    def stat(key: str, corpus: str, line: str) -> float | None:
         c = corpora.get(corpus)
-        return c["lines"][line]["median_s"] if c and line in c["lines"] else None
+        return c["lines"][line][key] if c and line in c["lines"] else None
+
+    def med(corpus: str, line: str) -> float | None:
+        return stat("median_s", corpus, line)
 
     def rss(corpus: str, line: str) -> float | None:
-        c = corpora.get(corpus)
-        return c["lines"][line]["rss_max_mb"] if c and line in c["lines"] else None
+        return stat("rss_max_mb", corpus, line)
 
     def cpu(corpus: str, line: str) -> float | None:
-        c = corpora.get(corpus)
-        return c["lines"][line]["cpu_median_s"] if c and line in c["lines"] else None
+        return stat("cpu_median_s", corpus, line)
 
     def check(what: str, value: float | None, bound: str, ok: bool | None) -> None:
         out.append(Target(what, value, bound, None if value is None else ok))
@@ -475,7 +476,8 @@ def run_all(a: argparse.Namespace, corpora: dict[str, tuple[Path, int | None]], 
         small = Path(d) / "small.yaml"
         small.write_text(SMALL_YAML)
         for r in range(a.runs):
-            compile_package(a.python)  # again each round: a source edited meanwhile gets fresh bytecode
+            if r:  # again each round: a source edited meanwhile gets fresh bytecode
+                compile_package(a.python)
             for name, (path, _n) in corpora.items():
                 for line in lines:
                     if line == "floor":

@@ -30,7 +30,7 @@ from pullcheck.catalogue import catalogue, is_private_host
 from pullcheck.config import Config, validate
 from pullcheck.engine import Engine, RunOptions
 from pullcheck.finding import Finding
-from pullcheck.imageref import InvalidReference, parse
+from pullcheck.imageref import parse, parsed
 from pullcheck.index import ImageUse, Index
 from pullcheck.loader import LoadOptions, load_text
 from pullcheck.model import resources
@@ -105,36 +105,49 @@ def mutate(text: str, alphabet: str, rng: random.Random) -> tuple[str, str]:
     return op, text[:i] + text[i + 1] + text[i] + text[i + 2 :]
 
 
-def existing_names(idx: Index) -> tuple[set[str], set[str]]:
-    """Hosts and (space, path) names that exist: catalogue plus corpus."""
-    cat = catalogue()
-    hosts = set(cat.hosts) | set(cat.docker_hub_hosts)
-    names = {(reg, p) for reg, paths in cat.repositories.items() for p in paths}
-    for text in idx.image_counts:
-        try:
-            ref = parse(text)
-        except InvalidReference:
-            continue
-        hosts.add(ref.host.lower())
-        v = view(ref)
-        names.add((v.space, v.path))
-    return hosts, names
+@dataclass(slots=True)
+class RunNames:
+    """Hosts and (space, path) names that exist (catalogue plus corpus), and how often the corpus uses each."""
+
+    hosts: set[str]
+    names: set[tuple[str, str]]
+    host_uses: Counter[str]
+    name_uses: Counter[tuple[str, str]]
 
 
-def injections(idx: Index, n: int, part: str, rng: random.Random, edits: int = 1) -> list[Injection]:
-    """``n`` typos in distinct image uses, in the given part, that still parse and name nothing real."""
-    hosts, names = existing_names(idx)
+def run_names(idx: Index) -> RunNames:
+    """The names of the catalogue and the corpus, read once for every injection."""
     cat = catalogue()
-    host_uses: Counter[str] = Counter()
-    name_uses: Counter[tuple[str, str]] = Counter()
+    out = RunNames(
+        set(cat.hosts) | set(cat.docker_hub_hosts),
+        {(reg, p) for reg, paths in cat.repositories.items() for p in paths},
+        Counter(),
+        Counter(),
+    )
     for text, count in idx.image_counts.items():
-        try:
-            r = parse(text)
-        except InvalidReference:
+        ref = parsed(text)
+        if ref is None:
             continue
-        host_uses[r.host.lower()] += count
-        vv = view(r)
-        name_uses[(vv.space, vv.path)] += count
+        host, v = ref.host.lower(), view(ref)
+        out.hosts.add(host)
+        out.names.add((v.space, v.path))
+        out.host_uses[host] += count
+        out.name_uses[(v.space, v.path)] += count
+    return out
+
+
+def mutate_n(text: str, alphabet: str, rng: random.Random, edits: int) -> tuple[str, str]:
+    """``edits`` random edits of ``text`` one after the other: (their names joined by "+", the result)."""
+    ops = []
+    for _ in range(edits):
+        op, text = mutate(text, alphabet, rng)
+        ops.append(op)
+    return "+".join(ops), text
+
+
+def injections(idx: Index, known_names: RunNames, n: int, part: str, rng: random.Random, edits: int = 1) -> list[Injection]:
+    """``n`` typos in distinct image uses, in the given part, that still parse and name nothing real."""
+    cat = catalogue()
     uses = list(idx.images)
     rng.shuffle(uses)
     out: list[Injection] = []
@@ -142,9 +155,8 @@ def injections(idx: Index, n: int, part: str, rng: random.Random, edits: int = 1
     for use in uses:
         if len(out) >= n:
             break
-        try:
-            ref = parse(use.image)
-        except InvalidReference:
+        ref = parsed(use.image)
+        if ref is None:
             continue
         key = (use.path, use.span.line, use.span.column)
         if key in seen_uses or use.span.line != use.span.end_line:
@@ -152,44 +164,32 @@ def injections(idx: Index, n: int, part: str, rng: random.Random, edits: int = 1
         if part == "registry":
             if ref.domain is None or is_private_host(ref.host.lower()) or ref.domain != ref.host:
                 continue
-            bad = ref.domain
-            ops = []
-            for _ in range(edits):
-                op, bad = mutate(bad, HOST_ALPHABET, rng)
-                ops.append(op)
+            ops, bad = mutate_n(ref.domain, HOST_ALPHABET, rng, edits)
             typo = bad + use.image[len(ref.domain) :]
-            try:
-                tref = parse(typo)
-            except InvalidReference:
-                continue
-            if tref.domain != bad or bad.lower() in hosts or bad == ref.domain:
+            tref = parsed(typo)
+            if tref is None or tref.domain != bad or bad.lower() in known_names.hosts or bad == ref.domain:
                 continue
             known = cat.is_known_host(ref.host.lower())
             intended = ref.host
-            remaining = host_uses[ref.host.lower()] - 1
+            remaining = known_names.host_uses[ref.host.lower()] - 1
         else:
             v = view(ref)
-            bad = v.path
-            ops = []
-            for _ in range(edits):
-                op, bad = mutate(bad, PATH_ALPHABET, rng)
-                ops.append(op)
+            ops, bad = mutate_n(v.path, PATH_ALPHABET, rng, edits)
             if bad == v.path or not bad:
                 continue
             domain = ref.domain + "/" if ref.domain is not None else ""
             typo = domain + v.written_prefix + bad + use.image[len(domain) + len(ref.path) :]
-            try:
-                tref = parse(typo)
-            except InvalidReference:
+            tref = parsed(typo)
+            if tref is None:
                 continue
             tv = view(tref)
-            if tref.registry != ref.registry or tv.space != v.space or (tv.space, tv.path) in names:
+            if tref.registry != ref.registry or tv.space != v.space or (tv.space, tv.path) in known_names.names:
                 continue
             known = v.path in cat.repositories.get(v.space, ())
             intended = v.path
-            remaining = name_uses[(v.space, v.path)] - 1
+            remaining = known_names.name_uses[(v.space, v.path)] - 1
         seen_uses.add(key)
-        out.append(Injection(use, part, "+".join(ops), use.image, typo, known, intended, known or remaining >= 2))
+        out.append(Injection(use, part, ops, use.image, typo, known, intended, known or remaining >= 2))
     return out
 
 
@@ -305,7 +305,10 @@ def main(argv: list[str] | None = None) -> int:
     idx = index_of(sources)
     print(f"corpus: {len(sources)} files, {len(idx.images)} image uses, {len(idx.image_counts)} distinct images")
     rng = random.Random(args.seed)
-    items = injections(idx, args.n, "registry", rng, args.edits) + injections(idx, args.n, "repository", rng, args.edits)
+    names = run_names(idx)
+    items = injections(idx, names, args.n, "registry", rng, args.edits) + injections(
+        idx, names, args.n, "repository", rng, args.edits
+    )
     print(f"injected: {len(items)} typos with {args.edits} edit(s) each "
           f"({sum(i.part == 'registry' for i in items)} registry hosts, {sum(i.part == 'repository' for i in items)} repositories)")
     for options in SWEEP if args.sweep else [{}]:
