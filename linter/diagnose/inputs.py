@@ -450,10 +450,8 @@ def _describe_events(lines: list[str], i: int, end: int, path: str, pod: PodObs,
         row = _event_row(line, columns)
         if row is None:
             continue
-        reason, message, age, typ, sub = row
-        cm = _AGE_COUNT.search(age)
-        ev = EventObs(pod.namespace, pod.name, reason, message, f"{path}:{i}: event {reason}", type=typ)
-        ev.count = int(cm.group(1)) if cm else 1
+        reason, message, count, typ, sub = row
+        ev = EventObs(pod.namespace, pod.name, reason, message, f"{path}:{i}: event {reason}", type=typ, count=count)
         fm = _FIELD_PATH.search(sub)
         if fm:
             ev.container, ev.container_kind = fm.group(2), _FIELD_KIND[fm.group(1)]
@@ -461,8 +459,8 @@ def _describe_events(lines: list[str], i: int, end: int, path: str, pod: PodObs,
     return i
 
 
-def _event_row(line: str, columns: list[tuple[str, int]]) -> tuple[str, str, str, str, str] | None:
-    """(reason, message, age/count text, type, sub-object path) of one Events row, or None.
+def _event_row(line: str, columns: list[tuple[str, int]]) -> tuple[str, str, int, str, str] | None:
+    """(reason, message, repeat count, type, sub-object path) of one Events row, or None.
 
     Cells are cut at the header's column positions (kubectl aligns them); a row that does not fit
     (a table whose tabs were not kept aligned) is split at tab and double-space runs instead."""
@@ -481,14 +479,19 @@ def _event_row(line: str, columns: list[tuple[str, int]]) -> tuple[str, str, str
     m = _EVENT_ROW.match(line)
     if m is None:
         return None
-    return m.group(2), m.group(5), m.group(3), m.group(1), ""
+    return m.group(2), m.group(5), _age_count(m.group(3)), m.group(1), ""
 
 
-def _cells_row(cells: dict[str, str]) -> tuple[str, str, str, str, str] | None:
+def _age_count(age: str) -> int:
+    """The repeat count kubectl writes into an event's age (``3m (x12 over 10m)``), else 1."""
+    m = _AGE_COUNT.search(age)
+    return int(m.group(1)) if m else 1
+
+
+def _cells_row(cells: dict[str, str]) -> tuple[str, str, int, str, str] | None:
     reason, message = cells.get("Reason", ""), cells.get("Message", "")
     if not re.fullmatch(r"[A-Za-z]+", reason) or cells.get("Type", "Normal") not in ("Normal", "Warning"):
         return None
-    age = cells.get("Age", "")
-    if cells.get("Count", "").isdigit():
-        age = f"(x{cells['Count']} over"
-    return reason, message, age, cells.get("Type", ""), cells.get("SubObjectPath", "")
+    count = cells.get("Count", "")
+    repeats = int(count) if count.isdigit() else _age_count(cells.get("Age", ""))
+    return reason, message, repeats, cells.get("Type", ""), cells.get("SubObjectPath", "")
