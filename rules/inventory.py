@@ -90,9 +90,10 @@ class UnknownImageTag(InventoryRule):
     """
 
     def __init__(self, ctx: Context) -> None:
-        """Load the inventory (see ``InventoryRule``) and start the cache of tag suggestions."""
+        """Load the inventory (see ``InventoryRule``) and start the caches of tag and repository suggestions."""
         super().__init__(ctx)
-        self._tips: dict[tuple[str, str], list[str]] = {}
+        self._tips: dict[tuple[str, str], list[str]] = {}  # (repository, tag) -> closest tags
+        self._repository_tips: dict[str, list[str]] = {}  # unlisted repository -> closest listed ones
 
     def check_image(self, resource: Resource, container: Container, ref: ImageRef) -> Iterable[Finding]:
         """Report the image when the inventory says its repository, tag or digest does not exist."""
@@ -141,7 +142,9 @@ class UnknownImageTag(InventoryRule):
         """The message for a covered repository that the inventory does not list."""
         pattern = inv.covering(ref.name)
         head = f'image "{ref.raw}": repository {ref.name} is not in the inventory, which covers {pattern}'
-        tips = suggest_repositories(ref.name, inv)
+        tips = self._repository_tips.get(ref.name)
+        if tips is None:  # every container using the same unlisted repository asks the same
+            tips = self._repository_tips[ref.name] = suggest_repositories(ref.name, inv)
         if tips:
             return f"{head}; did you mean {' or '.join(_quoted(display(ref, t) for t in tips))}?"
         return head
