@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pullcheck.finding import Level
+from pullcheck.finding import LEVELS, Level
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -84,7 +84,7 @@ class Config:
         entry = self._rule_entry(rule_id)
         if isinstance(entry, dict):
             entry = entry.get("level")
-        return entry in ("error", "warning", "note")
+        return entry in LEVELS
 
     def rule_options(self, rule_id: str, options: Mapping[str, tuple[Any, str]]) -> dict[str, Any]:
         """A rule's options: the defaults of its ``options`` table (name -> (default, help)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pullcheck.imageref import ImageRef, parsed
+from pullcheck.imageref import parsed
 from pullcheck.inventory import Inventory, Repository
 
 _VERSION_RE = re.compile(r"([vV]?)([0-9]+(?:\.[0-9]+)*)(.*)", re.S)
@@ -96,9 +96,7 @@ def suggest_repositories(name: str, inventory: Inventory, limit: int = 3) -> lis
     return [n for n, _d, _ in sorted(near, key=lambda m: (m[1], m[0]))][:limit]
 
 
-def display(ref: ImageRef, name: str | None = None) -> str:
-    """A repository name as people write it (``nginx``, ``ghcr.io/acme/app``)."""
-    if name is None:
-        return ref.familiar
-    other = parsed(name)
-    return other.familiar if other is not None else name
+def familiar(name: str) -> str:
+    """A normalized repository name as people write it (``nginx``, ``ghcr.io/acme/app``)."""
+    ref = parsed(name)
+    return ref.familiar if ref is not None else name

@@ -10,7 +10,7 @@ from pullcheck.finding import Finding, Fix
 from pullcheck.image_rule import ImageRule
 from pullcheck.imageref import ImageRef
 from pullcheck.inventory import Inventory, Repository, for_context
-from pullcheck.inventory_suggest import display, suggest_repositories, suggest_tags
+from pullcheck.inventory_suggest import familiar, suggest_repositories, suggest_tags
 from pullcheck.model import Container, Resource
 from pullcheck.rule import Context
 
@@ -112,7 +112,7 @@ class UnknownImageTag(InventoryRule):
 
     def _missing(self, ref: ImageRef, repo: Repository) -> str | None:
         """The message for a tag or digest of a listed repository that the inventory lacks, or None."""
-        where = f"the inventory of {display(ref)}"
+        where = f"the inventory of {ref.familiar}"
         if ref.digest is not None:
             if ref.digest in repo.digests:
                 return None
@@ -146,7 +146,7 @@ class UnknownImageTag(InventoryRule):
         if tips is None:  # every container using the same unlisted repository asks the same
             tips = self._repository_tips[ref.name] = suggest_repositories(ref.name, inv)
         if tips:
-            return f"{head}; did you mean {' or '.join(_quoted(display(ref, t) for t in tips))}?"
+            return f"{head}; did you mean {' or '.join(_quoted(familiar(t) for t in tips))}?"
         return head
 
 
