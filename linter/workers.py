@@ -2,9 +2,9 @@
 
 Every process claims the next item number from a pipe the numbers were written into before the
 fork, so the work balances itself, and the parent, instead of idling while a pool works, takes its
-share too (``--jobs 2`` on two cores runs two busy processes, not three). The workers inherit the items through the fork (no
-task crosses a pipe) and send back only their results, pickled. Results come out in input order;
-an item whose worker died before sending its result is done by the parent.
+share too (``--jobs 2`` on two cores runs two busy processes, not three). The workers inherit the
+items through the fork (no task crosses a pipe) and send back only their results, pickled. Results
+come out in input order; an item whose worker died before sending its result is done by the parent.
 """
 
 from __future__ import annotations
