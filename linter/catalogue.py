@@ -8,9 +8,10 @@ query these typed views and never read the files themselves.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
+
+from pullcheck.records import record
 
 if TYPE_CHECKING:
     from ruamel.yaml.nodes import Node
@@ -45,7 +46,7 @@ def _load(name: str) -> Any:
     return plain(compose_single(read_text(name)))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Catalogue:
     """Well-known registries (exact hosts and cloud patterns) and repositories per registry.
 
@@ -112,7 +113,7 @@ def is_private_host(host: str) -> bool:
 # -- moved locations ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Move:
     """One frozen, deprecated or moved location (a row of ``moved-registries.yaml``)."""
 
@@ -193,7 +194,7 @@ def literal_prefix(pattern: str) -> str:
     return pattern
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Allowlist:
     """``registries.allowed`` and ``images.allowed``: host globs and normalized name globs."""
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pullcheck.finding import LEVELS, Level
+from pullcheck.records import field, record
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -36,7 +36,7 @@ class ConfigError(Exception):
     """A configuration problem; the CLI prints it and exits 2."""
 
 
-@dataclass(slots=True)
+@record
 class Config:
     """The merged configuration of a run: file settings plus command-line overrides."""
 

@@ -13,8 +13,9 @@ import base64
 import binascii
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
+
+from pullcheck.records import record
 
 DOCKERCONFIGJSON = "kubernetes.io/dockerconfigjson"
 DOCKERCFG = "kubernetes.io/dockercfg"
@@ -27,7 +28,7 @@ _RAW = re.compile(r"[A-Za-z0-9+/]*")
 _PLACEHOLDER = re.compile(r"\{\{|\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=?+][^}]*)?\}|<no value>")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Problem:
     """One thing wrong with a pull secret's content; ``fatal`` = every pull of a pod using it fails."""
 
@@ -36,7 +37,7 @@ class Problem:
     refused: bool = False  # the API server rejects the Secret itself
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class DockerConfig:
     """What the kubelet gets from one docker config: its registry keys and the problems found."""
 

@@ -11,7 +11,6 @@ import gc
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from sys import intern
 from typing import TypeVar
 
@@ -20,6 +19,7 @@ from pullcheck.finding import SHARED_TEXT, Finding, level_rank
 from pullcheck.index import Index
 from pullcheck.loader import LoadOptions, LoadResult, iter_documents
 from pullcheck.model import resources
+from pullcheck.records import field, record
 from pullcheck.report import Stats
 from pullcheck.rule import Context, Rule
 from pullcheck.sources import DEFAULT_MAX_FILE_SIZE, Source, read
@@ -52,7 +52,7 @@ CHUNKS_PER_JOB = 32
 GC_THRESHOLD = (50_000, 20, 100)
 
 
-@dataclass(slots=True)
+@record
 class RunOptions:
     """Knobs of one run that are not rule configuration."""
 
@@ -62,7 +62,7 @@ class RunOptions:
     jobs: int = 0  # 0 = auto
 
 
-@dataclass(slots=True)
+@record
 class FileResult:
     """What linting one file produced."""
 

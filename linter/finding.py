@@ -3,51 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
-from dataclasses import dataclass, fields
-from dataclasses import field as _field
-from operator import attrgetter
 from sys import intern
-from typing import Any, Literal, TypeVar
+from typing import Literal
+
+from pullcheck.records import field as _field
+from pullcheck.records import record
 
 Level = Literal["error", "warning", "note"]
 _DIGITS = re.compile(r"\d+")  # line numbers in parser messages must not change a fingerprint
 LEVELS: tuple[Level, ...] = ("note", "warning", "error")
 SHARED_TEXT = 512  # messages and code-frame lines up to this long are shared between findings
-
-
-C = TypeVar("C", bound=type)
-
-
-def fast_pickle(shared: Collection[str] = ()) -> Callable[[C], C]:
-    """Give a frozen, slotted dataclass a quick pickle: its field values as one tuple, set back in
-    one loop (the dataclass default calls ``fields()`` for every object: half the time a process
-    pool spent passing results back). The strings of the ``shared`` fields are interned as they
-    arrive: each file's copy of an image, field path or namespace would otherwise stay."""
-
-    def decorate(cls: C) -> C:
-        names = tuple(f.name for f in fields(cls))
-        values = attrgetter(*names)
-        setattr_ = object.__setattr__
-        share = tuple((i, n) for i, n in enumerate(names) if n in shared)
-
-        def __getstate__(self: Any) -> tuple[Any, ...]:
-            state = values(self)
-            return state if len(names) > 1 else (state,)
-
-        def __setstate__(self: Any, state: tuple[Any, ...]) -> None:
-            for name, value in zip(names, state, strict=True):
-                setattr_(self, name, value)
-            for i, name in share:
-                if type(state[i]) is str:
-                    setattr_(self, name, intern(state[i]))
-
-        target: Any = cls  # replacing the methods @dataclass put there
-        target.__getstate__ = __getstate__
-        target.__setstate__ = __setstate__
-        return cls
-
-    return decorate
 
 
 def level_rank(level: str) -> int:
@@ -58,8 +23,7 @@ def level_rank(level: str) -> int:
     return -1
 
 
-@fast_pickle()
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Span:
     """A 1-based region of a file; ``end_column`` is the column just after the last character."""
 
@@ -69,8 +33,7 @@ class Span:
     end_column: int
 
 
-@fast_pickle()
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ObjectRef:
     """The Kubernetes object a finding belongs to."""
 
@@ -83,8 +46,7 @@ class ObjectRef:
         return f"{self.kind}/{ns}{self.name}"
 
 
-@fast_pickle()
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Fix:
     """A certain correction: replace the finding's exact span with ``replacement``."""
 
@@ -92,8 +54,7 @@ class Fix:
     description: str
 
 
-@fast_pickle()
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Related:
     """A second place that matters for a finding (e.g. the Secret that does not cover a registry)."""
 
@@ -102,7 +63,7 @@ class Related:
     message: str
 
 
-@dataclass(slots=True)
+@record
 class Finding:
     """One problem at one place, with everything a reporter needs and nothing it must compute."""
 

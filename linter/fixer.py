@@ -18,11 +18,11 @@ import re
 import stat
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from pullcheck.engine import Engine
 from pullcheck.finding import Finding
 from pullcheck.loader import LINE_BREAK
+from pullcheck.records import field, record
 from pullcheck.report import Stats
 from pullcheck.sources import Source, read
 
@@ -32,7 +32,7 @@ _HELM_SOURCE = re.compile(r"^# Source: \S", re.MULTILINE)  # as the loader reads
 _SAFE_VALUE = re.compile(r"[A-Za-z0-9._/:@+-]+")
 
 
-@dataclass(slots=True)
+@record
 class FileChange:
     """One file whose text the fixes change."""
 
@@ -43,7 +43,7 @@ class FileChange:
     fixes: int = 0
 
 
-@dataclass(slots=True)
+@record
 class FixResult:
     """What fixing a run did: changed files, messages for stderr, the remaining findings."""
 

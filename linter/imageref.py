@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
+
+from pullcheck.records import record
 
 __all__ = [
     "REFERENCE_RE",
@@ -127,7 +128,7 @@ class InvalidReference(ValueError):
         return (type(self), (self.ref, self.reason, self.position, self.go_error))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ImageRef:
     """A parsed image reference: the parts as written plus the kubelet's normalized view.
 

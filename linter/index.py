@@ -7,16 +7,16 @@ reads: the images used and where, and the ignore annotations of objects that car
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 
 from pullcheck.model import Resource
 from pullcheck.pullfacts import ContainerFact, PullFacts, container_fact
+from pullcheck.records import field, record
 from pullcheck.suppress import annotation_ignores
 
 ImageUse = ContainerFact  # one container's image string and where it is written (path, span, obj...)
 
 
-@dataclass(slots=True)
+@record
 class Index:
     """Facts about every object of the run that rules reading the whole run need."""
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -25,6 +24,7 @@ from pullcheck.imageref import InvalidReference, parse
 from pullcheck.inventory_schema import FORMAT_VERSION as FORMAT_VERSION
 from pullcheck.inventory_schema import InventoryError as InventoryError
 from pullcheck.inventory_schema import validate as validate
+from pullcheck.records import field, record
 
 if TYPE_CHECKING:
     from pullcheck.config import Config
@@ -34,7 +34,7 @@ PIN_RULE = "pin-digest"
 _CACHE_KEY = "inventory"
 
 
-@dataclass(slots=True)
+@record
 class Repository:
     """One repository: its tags (tag -> digest, None when unknown or ambiguous) and every known digest."""
 
@@ -66,7 +66,7 @@ class Repository:
 Status = Literal["listed", "covered", "ignored", "outside"]
 
 
-@dataclass(slots=True)
+@record
 class Inventory:
     """The merged inventories of a run: repositories by normalized name, and the coverage patterns.
 

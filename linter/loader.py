@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from itertools import pairwise
 
 from ruamel.yaml.cyaml import CParser
@@ -20,6 +19,7 @@ from ruamel.yaml.resolver import BaseResolver
 
 from pullcheck.finding import Finding, Span
 from pullcheck.nodes import MappingNode, Node, ScalarNode, SequenceNode, span_of
+from pullcheck.records import field, record
 
 # Kinds that can hold no container, image, pull secret or service account. A kind whose name a
 # custom resource also uses (Knative's ``Service``) is skipped only with the API version given here.
@@ -92,7 +92,7 @@ def compose_single(text: str) -> Node | None:
     return root
 
 
-@dataclass(slots=True)
+@record
 class Document:
     """One YAML document of a file: its root node and where it sits in the file."""
 
@@ -107,7 +107,7 @@ class Document:
     inert: bool = False
 
 
-@dataclass(slots=True)
+@record
 class LoadOptions:
     """How much of each stream to parse and where to stop on hostile input."""
 
@@ -116,7 +116,7 @@ class LoadOptions:
     skip_kinds: frozenset[str] = SKIPPABLE_KINDS
 
 
-@dataclass(slots=True)
+@record
 class LoadResult:
     """What one file yields: documents to model and findings the loader itself made."""
 

@@ -8,14 +8,14 @@ Argo Workflows ``container``/``script``) are containers of an implicit pod.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field as _field
 from sys import intern
 from typing import Any
 
 from pullcheck.finding import ObjectRef, Span
 from pullcheck.loader import Document
 from pullcheck.nodes import MappingNode, Node, ScalarNode, SequenceNode, format_path, get, scalar_text, span_of
+from pullcheck.records import field as _field
+from pullcheck.records import record
 
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "Pod": ("spec",),
@@ -39,7 +39,7 @@ CORE_GROUPS = ("v1", "apps/", "batch/", "extensions/")
 IMAGE_REQUIRED_GROUPS = ("argoproj.io/", "serving.knative.dev/", "tekton.dev/", "keda.sh/")
 
 
-@dataclass(slots=True)
+@record
 class Container:
     """One container (or container-like step) and the nodes the rules read from it."""
 
@@ -62,7 +62,7 @@ class Container:
         return intern(self.field + ".image")
 
 
-@dataclass(slots=True)
+@record
 class PodSpec:
     """A pod spec (explicit, or implicit for container-like steps) with its containers."""
 
@@ -82,7 +82,7 @@ class PodSpec:
         return scalar_text(get(self.node, "serviceAccountName")) or scalar_text(get(self.node, "serviceAccount"))
 
 
-@dataclass(slots=True)
+@record
 class Resource:
     """A Kubernetes object from one document (or one item of a ``List``)."""
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from sys import intern
 from typing import TYPE_CHECKING, Literal
 
 from pullcheck.dockerconfig import DOCKERCFG, DOCKERCONFIGJSON, PULL_SECRET_KEYS, go_b64decode, has_placeholder, parse
-from pullcheck.finding import Fix, ObjectRef, Span, fast_pickle
+from pullcheck.finding import Fix, ObjectRef, Span
 from pullcheck.model import Container, PodSpec, Resource
 from pullcheck.nodes import MappingNode, Node, ScalarNode, SequenceNode, get, get_key, scalar_text
 from pullcheck.pullsecrets import matching_keys
+from pullcheck.records import field, record
 
 if TYPE_CHECKING:
     from pullcheck.config import Config
@@ -26,8 +26,7 @@ if TYPE_CHECKING:
 PULL_KEYS = frozenset(PULL_SECRET_KEYS.values())
 
 
-@fast_pickle()
-@dataclass(frozen=True, slots=True, init=False)
+@record(frozen=True, init=False)
 class Place:
     """Where something is written: file, span, document and the object it belongs to. A run holds one
     for every container and pull-secret entry, so the span's four numbers are kept inline."""
@@ -58,8 +57,7 @@ class Place:
         return Span(self.line, self.column, self.end_line, self.end_column)
 
 
-@fast_pickle()
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class NameRef:
     """One ``imagePullSecrets`` entry: the secret's name and where the name is written."""
 
@@ -67,8 +65,7 @@ class NameRef:
     place: Place
 
 
-@fast_pickle()
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class SecretProblem:
     """Something that makes a Secret useless (or harmful) as a pull secret, positioned where to fix it."""
 
@@ -78,8 +75,7 @@ class SecretProblem:
     fix: Fix | None = None
 
 
-@fast_pickle()
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class SecretFact:
     """A Secret (or a SealedSecret/ExternalSecret/generator that produces one) by namespace and name."""
 
@@ -103,8 +99,7 @@ class SecretFact:
         return self.readable and not self.unknown
 
 
-@fast_pickle()
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ServiceAccountFact:
     """A ServiceAccount and the pull secrets the admission plugin would copy from it (only what the
     rules read: where the ServiceAccount is written never is, only where its entries are)."""
@@ -114,8 +109,7 @@ class ServiceAccountFact:
     secrets: tuple[NameRef, ...] = ()
 
 
-@fast_pickle(shared=("name", "image", "field", "policy"))
-@dataclass(frozen=True, slots=True, init=False)
+@record(frozen=True, init=False, shared=("name", "image", "field", "policy"))
 class ContainerFact(Place):
     """A container's image and pull policy as written, and where the image is (it is its own Place).
     One record per container serves the pod's facts and the run's image uses (``Index.images``)."""
@@ -145,8 +139,7 @@ class ContainerFact(Place):
         setattr_(self, "policy", policy)
 
 
-@fast_pickle(shared=("namespace", "field", "service_account"))
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, shared=("namespace", "field", "service_account"))
 class PodFact:
     """A pod spec: namespace, ServiceAccount, its own pull secrets and its containers' images."""
 
@@ -162,7 +155,7 @@ class PodFact:
 
 
 
-@dataclass(slots=True)
+@record
 class PullFacts:
     """Every pull-related fact of a run, merged from the per-file shares."""
 
@@ -458,7 +451,7 @@ State = Literal["found", "external", "not-found", "wrong-namespace"]
 Coverage = Literal["covered", "uncovered", "unknown"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class SecretUse:
     """One secret a pod's pulls would use, and what the run knows about it."""
 
@@ -477,7 +470,7 @@ class SecretUse:
         return tuple(k for f in self.facts if f.usable for k in f.keys)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Effective:
     """A pod's effective pull secrets: its own, else its ServiceAccount's (copy-if-empty)."""
 

@@ -13,7 +13,6 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from pullcheck.model import POD_SPEC_PATHS, Container, PodSpec, Resource
@@ -28,6 +27,7 @@ from pullcheck.nodes import (
     scalar_text,
     scalar_type,
 )
+from pullcheck.records import record
 
 POLICIES = ("Always", "IfNotPresent", "Never")
 _RELEVANT = re.compile(r"pull|secret", re.I)
@@ -48,7 +48,7 @@ _TYPE_WORDS = {
 _SCHEMA_WORDS = {"string": "a string", "array": "a list", "object": "a mapping", "null": "null"}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class FieldError:
     """One pull field that does not fit the API: where, why, and a certain replacement if any."""
 

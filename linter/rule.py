@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pullcheck.finding import Finding, Fix, Level, Related
 from pullcheck.nodes import Node
+from pullcheck.records import field, record
 
 if TYPE_CHECKING:
     from pullcheck.config import Config
@@ -27,7 +27,7 @@ ENTRY_POINT_GROUP = "pullcheck.rules"
 T = TypeVar("T")
 
 
-@dataclass(slots=True)
+@record
 class Context:
     """What a rule may know besides the object: the run's config and apply namespace."""
 

@@ -12,11 +12,11 @@ import os
 import stat
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pullcheck.finding import Finding, Span
+from pullcheck.records import record
 
 if TYPE_CHECKING:
     import pathspec
@@ -27,7 +27,7 @@ STDIN = "-"
 DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Source:
     """One input: a file on disk, or stdin (``fs_path`` None, ``text`` already read)."""
 
@@ -37,7 +37,7 @@ class Source:
     key: str | None = None  # repository-relative POSIX path: stable across working directories
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Notice:
     """A path that was not linted and why (printed as one line on stderr)."""
 
@@ -153,7 +153,7 @@ def _child(parent: str, name: str) -> str:
     return parent + name if parent.endswith("/") else parent + "/" + name
 
 
-@dataclass(slots=True)
+@record
 class _Dir:
     """What every entry of one directory shares, computed once: its display, fs and root-relative prefixes."""
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Literal
 
 from pullcheck.catalogue import DOCKER_HUB, Allowlist, Catalogue, catalogue, is_glob, is_private_host
 from pullcheck.imageref import ImageRef, parsed, traps
+from pullcheck.records import field, record
 
 CERTAIN = math.inf
 RUN = "run"
@@ -32,7 +32,7 @@ PYTHON_CANDIDATES = 20_000
 _MIRRORS: dict[str, str] = {"mirror.gcr.io": "", "public.ecr.aws": "docker/library/"}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Thresholds:
     """How close is close: decided from the real corpus and injected typos (bench/typo_eval.py).
 
@@ -49,7 +49,7 @@ class Thresholds:
     run_ratio: float = 1.0  # a run name must be used more than ratio x the unknown one's uses (and twice)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Typo:
     """An unknown host or repository path and the known name(s) it most likely meant."""
 
@@ -60,7 +60,7 @@ class Typo:
     source: str
 
 
-@dataclass(slots=True)
+@record
 class _Space:
     exact: dict[str, float] = field(default_factory=dict)  # weight: uses in the run, or CERTAIN
     prefixes: dict[str, float] = field(default_factory=dict)
@@ -74,7 +74,7 @@ def _add_weight(weights: dict[str, float], name: str, weight: float) -> bool:
     return old != CERTAIN
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class View:
     """How an image is compared: its name space, its path in that space, and what precedes it."""
 

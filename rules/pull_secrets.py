@@ -9,7 +9,6 @@ No message ever contains a credential: facts hold registry keys and problems, ne
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from pullcheck.examples import deployment_example
 from pullcheck.finding import Finding, Level, Related
@@ -17,6 +16,7 @@ from pullcheck.imageref import ImageRef, parsed, traps
 from pullcheck.index import Index
 from pullcheck.pullfacts import ContainerFact, Effective, NameRef, Place, PodFact, SecretUse, resolve, use_of
 from pullcheck.pullsecrets import HUB_LOOKALIKE_KEY_HOSTS, Access, access, explain_miss, is_docker_hub, normalize_key
+from pullcheck.records import record
 from pullcheck.rule import Context, Rule
 from pullcheck.rules.names import reported_typos
 
@@ -49,7 +49,7 @@ def _pull_secret(name: str, registry: str) -> str:
 _REGCRED_OK = _pull_secret("regcred", "registry.example.com")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Image:
     """A container's image as the pull-secret rules see it."""
 
@@ -63,7 +63,7 @@ class Image:
 SHARED_ANALYSIS_PODS = 5000
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Pod:
     """A pod with its effective pull secrets and parsed images."""
 

@@ -5,7 +5,6 @@ Findings and rule metadata are built by hand so these tests do not depend on the
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -18,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import jsonschema
 import pytest
 
+from pullcheck import records
 from pullcheck.finding import Finding, Fix, Level, ObjectRef, Related, Span
 from pullcheck.report import (
     DOCS_URI,
@@ -91,12 +91,12 @@ def image_finding(**kw: Any) -> Finding:
         snippet=("      - name: web", "        image: Nginx:1.25", "        ports: []"),
         snippet_start=11,
     )
-    return dataclasses.replace(found, **kw)
+    return records.replace(found, **kw)
 
 
 def latest_finding(**kw: Any) -> Finding:
     """A latest-tag warning with only the required fields (``kw`` overrides)."""
-    return dataclasses.replace(Finding("latest-tag", "warning", "tag latest is mutable", "other.yaml", Span(3, 12, 3, 24)), **kw)
+    return records.replace(Finding("latest-tag", "warning", "tag latest is mutable", "other.yaml", Span(3, 12, 3, 24)), **kw)
 
 
 def make_report(findings: list[Finding] | None = None, **kw: Any) -> Report:
@@ -263,7 +263,7 @@ def test_text_statistics_table() -> None:
 
 
 def test_text_statistics_table_prints_summaries_literally() -> None:
-    odd = dataclasses.replace(rule("latest-tag"), summary="Use [bold]pinned[/bold] tags.")
+    odd = records.replace(rule("latest-tag"), summary="Use [bold]pinned[/bold] tags.")
     out = render("text", make_report([latest_finding()], rules=[odd], statistics=True))
     assert "Use [bold]pinned[/bold] tags." in out
 
@@ -457,7 +457,7 @@ def test_sarif_default_level_is_the_effective_level() -> None:
 
 
 def test_sarif_long_descriptions_are_clipped() -> None:
-    long = dataclasses.replace(rule("latest-tag"), description="x" * 5000, name="N" * 400)
+    long = records.replace(rule("latest-tag"), description="x" * 5000, name="N" * 400)
     r = sarif(make_report(rules=[long]))["runs"][0]["tool"]["driver"]["rules"][0]
     assert len(r["fullDescription"]["text"]) <= 1024
     assert len(r["name"]) <= 255

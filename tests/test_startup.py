@@ -49,8 +49,11 @@ secrets: [{name: web-token}]
 
 # Loaded only for what a small piped text run never does: colour or a table (rich), a config file
 # or a malformed pull field (jsonschema), plug-ins (importlib.metadata), exclusions (pathspec), the inventory schema, and a
-# typo search over more candidates than a few files hold (rapidfuzz).
-NOT_LOADED = ("rich", "jsonschema", "importlib.metadata", "pathspec", "importlib.resources", "rapidfuzz")
+# typo search over more candidates than a few files hold (rapidfuzz). Records are not dataclasses
+# (dataclasses and the inspect it imports cost a third of start-up).
+NOT_LOADED = (
+    "rich", "jsonschema", "importlib.metadata", "pathspec", "importlib.resources", "rapidfuzz", "dataclasses", "inspect",
+)
 
 
 @pytest.mark.parametrize("config_file", ["", "fail-on: error\nrules: {image-typo: {level: note}}\n"])

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from pullcheck.diagnose.collect import Clue, Failure
 from pullcheck.imageref import parsed
+from pullcheck.records import field, record
 
 #: The stable family ids, in the order the documentation lists them.
 FAMILIES = (
@@ -35,7 +35,7 @@ MAX_EVIDENCE = 200
 _PLACEHOLDER = re.compile(r"\{(image|name|registry|namespace|pod)\}")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Family:
     """A cause family: its id, a short title and what to check next."""
 
@@ -44,7 +44,7 @@ class Family:
     next: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Pattern:
     """One row of the message table."""
 
@@ -56,7 +56,7 @@ class Pattern:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Table:
     """The whole message table, as shipped."""
 
@@ -64,7 +64,7 @@ class Table:
     patterns: tuple[Pattern, ...]
 
 
-@dataclass(slots=True)
+@record
 class Diagnosis:
     """The verdict on one failure."""
 

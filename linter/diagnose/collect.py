@@ -10,11 +10,11 @@ followed by a later ``Pulled``. Events without a container (``kubectl describe``
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from pullcheck.diagnose.inputs import CONTAINER_KINDS, ContainerObs, Dump, EventObs, PodObs
 from pullcheck.imageref import parsed
+from pullcheck.records import field, record, replace
 
 #: ``state.waiting.reason`` values of the kubelet's image manager (image-references.md §7).
 PULL_REASONS = frozenset(
@@ -35,7 +35,7 @@ Slot = tuple[str | None, ...]
 _EVENT_REASON = {"Failed": "ErrImagePull", "BackOff": "ImagePullBackOff", "ErrImagePull": "ErrImagePull", "ErrImageNeverPull": "ErrImageNeverPull"}
 
 
-@dataclass(slots=True)
+@record
 class Clue:
     """One piece of evidence: a message (or a bare reason) and where it was read."""
 
@@ -45,7 +45,7 @@ class Clue:
     count: int = 1
 
 
-@dataclass(slots=True)
+@record
 class Failure:
     """One failing container with everything the dumps said about it."""
 
@@ -73,7 +73,7 @@ class Failure:
         self.clues.append(clue)
 
 
-@dataclass(slots=True)
+@record
 class Collected:
     """The failing containers of all dumps, and how much was read."""
 

@@ -20,12 +20,12 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from pullcheck.finding import Finding
+from pullcheck.records import field, record
 from pullcheck.sources import STDIN, Source, decode, read
 
 MAX_DUMP_SIZE = 64 * 1024 * 1024
@@ -54,7 +54,7 @@ class DumpError(Exception):
     """An input that cannot be diagnosed; the message names the file and says why."""
 
 
-@dataclass(slots=True)
+@record
 class ContainerObs:
     """One container of a pod as a dump shows it; ``state`` is None when the dump has no status for it."""
 
@@ -68,7 +68,7 @@ class ContainerObs:
     where: str = ""
 
 
-@dataclass(slots=True)
+@record
 class PodObs:
     """A pod from ``get pods`` or ``describe``: identity, owners, pull secrets and containers."""
 
@@ -82,7 +82,7 @@ class PodObs:
     has_status: bool = False
 
 
-@dataclass(slots=True)
+@record
 class EventObs:
     """One event about a pod (``container`` from ``fieldPath`` when the dump has it)."""
 
@@ -98,7 +98,7 @@ class EventObs:
     last: datetime | None = None
 
 
-@dataclass(slots=True)
+@record
 class Dump:
     """Everything one input held; ``problems`` say what was missing or cut off (the rest is still used)."""
 

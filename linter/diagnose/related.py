@@ -12,11 +12,11 @@ all that, findings for the same image anywhere in the manifests are shown.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pullcheck.diagnose.collect import Failure, same_image
 from pullcheck.finding import Finding, ObjectRef, level_rank
+from pullcheck.records import field, record
 
 # k8s.io/apimachinery rand.String: the alphabet of generated name suffixes (no vowels, no 0/1/3).
 _RAND = "bcdfghjklmnpqrstvwxz2456789"
@@ -31,7 +31,7 @@ class ManifestError(Exception):
     """The manifests cannot be linted at all (bad config, missing path): exit 2."""
 
 
-@dataclass(slots=True)
+@record
 class ManifestRun:
     """What linting the manifests gave: findings, and anything that went wrong on the way."""
 
@@ -43,7 +43,7 @@ class ManifestRun:
     namespace_given: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Link:
     """A static finding tied to a failure, and how (``container``, ``pod``, ``pull secret``, ``image``)."""
 

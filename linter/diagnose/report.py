@@ -25,12 +25,12 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 from pullcheck.diagnose.classify import Diagnosis
 from pullcheck.diagnose.collect import Failure
 from pullcheck.diagnose.related import Link, ManifestRun
+from pullcheck.records import field, record
 from pullcheck.report import plural
 from pullcheck.report.text_format import LEVEL_STYLES, clean, make_console
 
@@ -38,7 +38,7 @@ FAMILY_STYLE = "bold magenta"
 CONFIDENCE_STYLES = {"high": "green", "medium": "yellow", "low": "red"}
 
 
-@dataclass(slots=True)
+@record
 class Result:
     """One failing container, its diagnosis and the static findings tied to it."""
 

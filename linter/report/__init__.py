@@ -7,11 +7,11 @@ import importlib
 import io
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from pullcheck.finding import Finding, Level
+from pullcheck.records import field, record
 from pullcheck.sources import Notice
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -19,7 +19,7 @@ INFORMATION_URI = "https://github.com/pullcheck/pullcheck"
 DOCS_URI = INFORMATION_URI + "/blob/main/docs/rules/{id}.md"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RuleInfo:
     """What a reporter may know about a rule: its metadata and docs, never its code."""
 
@@ -42,7 +42,7 @@ class RuleInfo:
         return DOCS_URI.format(id=self.id)
 
 
-@dataclass(slots=True)
+@record
 class Stats:
     """Counts of what a run looked at."""
 
@@ -54,7 +54,7 @@ class Stats:
     seconds: float = 0.0
 
 
-@dataclass(slots=True)
+@record
 class Report:
     """Everything an output format needs about one run."""
 
