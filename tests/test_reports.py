@@ -16,6 +16,8 @@ from urllib.parse import unquote, urlsplit
 
 import jsonschema
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from pullcheck import records
 from pullcheck.finding import Finding, Fix, Level, ObjectRef, Related, Span
@@ -27,6 +29,7 @@ from pullcheck.report import (
     Stats,
     github_format,
     json_format,
+    jsontext,
     render,
     sarif_format,
     text_format,
@@ -764,3 +767,23 @@ def test_long_lines_are_clipped_around_the_value_in_code_frames(tmp_path: Path) 
     assert [len(x) for x in frame] == [5 + FRAME_CHARS + 1] * 2  # the carets run on under the "..."
     assert frame[0].endswith("\u2026") and frame[1].endswith("^")
     assert frame[1].index("^") == frame[0].index('"a') + 1
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_JSON_VALUES, st.integers(0, 5))
+@example({"a": [], "b": {}, "c": [{"d": None}], "e": float("nan")}, 2)
+@example({1: "int key", "x": True}, 1)
+def test_indented_json_is_the_text_json_dumps_gives(value: Any, level: int) -> None:
+    """The reporters' encoder writes exactly ``json.dumps(value, indent=2)``, indented ``level`` deep."""
+    assert jsontext.dumps(value, level) == json.dumps(value, indent=2).replace("\n", "\n" + "  " * level)
+
+
+def test_indented_json_refuses_what_json_refuses() -> None:
+    with pytest.raises(TypeError):
+        jsontext.dumps({"a": {1, 2}})

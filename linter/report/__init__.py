@@ -110,13 +110,13 @@ def write_json(out: Output, doc: dict[str, Any], placeholder: str, items: Iterab
     """Write ``json.dumps(doc, indent=2)`` where the array standing at ``placeholder`` in ``doc`` is
     ``items``, each encoded and written as it comes (the text is the same as with the whole list in
     ``doc``); ``depth`` is the indentation of the array's elements."""
-    import json
+    from pullcheck.report.jsontext import dumps
 
-    head, tail = json.dumps(doc, indent=2).split(json.dumps(placeholder), 1)
+    head, tail = dumps(doc).split(dumps(placeholder), 1)
     out.write(head)
     pad = "\n" + " " * depth
     sep, empty = "[" + pad, True
     for item in items:
-        out.write(sep + json.dumps(item, indent=2).replace("\n", pad))
+        out.write(sep + dumps(item, depth // 2))
         sep, empty = "," + pad, False
     out.write(("[]" if empty else "\n" + " " * (depth - 2) + "]") + tail + "\n")
