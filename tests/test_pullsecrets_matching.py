@@ -6,7 +6,10 @@ import base64
 import json
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
+from pullcheck import pullsecrets
 from pullcheck.dockerconfig import go_b64decode, parse
 from pullcheck.imageref import parse as parse_image
 from pullcheck.pullsecrets import access, is_default_registry_match, matching_keys, normalize_key, urls_match
@@ -159,3 +162,12 @@ def test_problem_messages_never_quote_values() -> None:
 )
 def test_access(image: str, config: dict[str, list[str]], expected: str) -> None:
     assert access(parse_image(image), **config) == expected
+
+
+@given(st.text(alphabet="ab.-*?[]^\\/", max_size=6), st.text(alphabet="ab.-/", max_size=6))
+@example("*", "a/b")
+@example("a\\b", "ab")
+def test_label_globs_without_regex_match_as_the_regex_does(pattern: str, label: str) -> None:
+    """A literal label or a lone ``*`` is judged without compiling: as filepath.Match's regex would."""
+    rx = pullsecrets._glob(pattern)
+    assert pullsecrets._label_match(pattern, label) == (rx is not None and rx.fullmatch(label) is not None)
