@@ -50,9 +50,10 @@ secrets: [{name: web-token}]
 # Loaded only for what a small piped text run never does: colour or a table (rich), a config file
 # or a malformed pull field (jsonschema), plug-ins (importlib.metadata), exclusions (pathspec), the inventory schema, and a
 # typo search over more candidates than a few files hold (rapidfuzz). Records are not dataclasses
-# (dataclasses and the inspect it imports cost a third of start-up).
+# (dataclasses and the inspect it imports cost a third of start-up); argparse is sized without shutil.
 NOT_LOADED = (
     "rich", "jsonschema", "importlib.metadata", "pathspec", "importlib.resources", "rapidfuzz", "dataclasses", "inspect",
+    "shutil",
 )
 
 
@@ -322,3 +323,20 @@ def test_quick_container_check_passes_an_unrendered_pull_policy_the_schema_repor
     data = {"imagePullPolicy": "${IMAGE_PULL_POLICY:-Always}"}
     assert pullfields._quick_ok_container(data) and not pullfields._quick_ok_container({"imagePullPolicy": "always"})
     assert not pullfields._validator("container").is_valid(data)  # the schema's error, which _describe drops
+
+
+@pytest.mark.parametrize("columns", ["50", "", "x", "-3"])
+def test_help_is_sized_as_argparse_sizes_it(monkeypatch: pytest.MonkeyPatch, columns: str) -> None:
+    """The lint parser's formatter skips shutil but wraps help where argparse's own would."""
+    import argparse
+
+    from pullcheck.cli import lint_parser
+
+    monkeypatch.setenv("COLUMNS", columns)
+    parser = lint_parser()
+    ours = parser.format_help()
+    parser.formatter_class = argparse.HelpFormatter
+    assert ours == parser.format_help()
+    if columns == "50":  # and the width is the one asked for
+        monkeypatch.setenv("COLUMNS", "200")
+        assert lint_parser().format_help() != ours
