@@ -12,6 +12,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterable, Iterator
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 EXTENSIONS = (".yaml", ".yml", ".json")
 SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
+_NAME = attrgetter("name")
 STDIN = "-"
 DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
 
@@ -146,16 +148,18 @@ def _kind(mode: int) -> str:
     return "a special file"
 
 
-def _child(parent: str, name: str) -> str:
-    """``parent/name`` as ``Path`` would spell it (``.`` and ``/`` as the parent need no separator)."""
+def _prefix(parent: str) -> str:
+    """What goes before an entry's name in ``parent``, as ``Path`` spells it (``.`` needs nothing,
+    ``/`` no second separator)."""
     if parent == ".":
-        return name
-    return parent + name if parent.endswith("/") else parent + "/" + name
+        return ""
+    return parent if parent.endswith("/") else parent + "/"
 
 
 @record
 class _Dir:
-    """What every entry of one directory shares, computed once: its display, fs and root-relative prefixes."""
+    """What every entry of one directory shares, computed once: the prefixes of its entries'
+    display, fs and root-relative paths (``rel`` None: outside the root)."""
 
     display: str
     fs: str
@@ -164,7 +168,7 @@ class _Dir:
 
 def _dir(d: Path, cwd: Path, root: Path) -> _Dir:
     rel = _rel(d, root)
-    return _Dir(_display(d, cwd), str(d), "" if rel == "." else rel)
+    return _Dir(_prefix(_display(d, cwd)), _prefix(str(d)), None if rel is None else _prefix(rel))
 
 
 def _walk(top: Path, cwd: Path, excluded: object, root: Path) -> Iterator[Source | Notice]:
@@ -191,7 +195,7 @@ def _walk(top: Path, cwd: Path, excluded: object, root: Path) -> Iterator[Source
             continue
         seen.add(key)
         try:
-            entries = sorted(os.scandir(path), key=lambda e: e.name)
+            entries = sorted(os.scandir(path), key=_NAME)
         except OSError as exc:
             yield Notice(Path(path).as_posix(), f"cannot read directory ({exc.strerror or exc}); skipped")
             continue
@@ -205,28 +209,26 @@ def _walk(top: Path, cwd: Path, excluded: object, root: Path) -> Iterator[Source
                 link = e.is_symlink()
             except OSError:
                 link = True
-            if link:
-                rel = True  # resolved through the link when needed
-            elif info.rel is None:
-                rel = None
-            else:
-                rel = _child(info.rel, name) if info.rel else name
             try:
                 is_dir = e.is_dir()
             except OSError:
                 is_dir = False
+            if not is_dir and not name.endswith(EXTENSIONS):
+                continue
+            if link:
+                rel = True  # resolved through the link when needed
+            else:
+                rel = None if info.rel is None else info.rel + name
             if is_dir:
                 if name not in SKIP_DIRS and not is_excluded(e.path, True, rel):  # type: ignore[operator]
                     # outside the root, a subdirectory may still be the root or under it: resolved there
-                    fs = _child(info.fs, name)
-                    inherited = None if link or info.rel is None else _Dir(_child(info.display, name), fs, rel)  # type: ignore[arg-type]
+                    fs = info.fs + name
+                    inherited = None if link or info.rel is None else _Dir(info.display + name + "/", fs + "/", info.rel + name + "/")
                     subdirs.append((fs, inherited))
-                continue
-            if not name.endswith(EXTENSIONS):
                 continue
             if is_excluded(e.path, False, rel):  # type: ignore[operator]
                 continue
-            display = _child(info.display, name)
+            display = info.display + name
             if not link:
                 try:
                     regular = e.is_file()
@@ -237,7 +239,7 @@ def _walk(top: Path, cwd: Path, excluded: object, root: Path) -> Iterator[Source
                 if not stat.S_ISREG(mode):
                     yield Notice(display, f"not a regular file ({_kind(mode)}); skipped")
                     continue
-                fs = _child(info.fs, name)
+                fs = info.fs + name
                 repo_key = rel if isinstance(rel, str) else None
                 # run from the repository root, all three are the same text: one string, not three
                 yield Source(display, display if fs == display else fs, key=display if repo_key == display else repo_key)
