@@ -301,14 +301,26 @@ def human_size(n: int) -> str:
     return f"{n} bytes"
 
 
+def _read_up_to(fd: int, n: int) -> bytes:
+    """``n`` bytes of ``fd``, or fewer at its end (a read may return less than asked for)."""
+    parts = []
+    while n > 0 and (data := os.read(fd, n)):
+        parts.append(data)
+        n -= len(data)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
 def read(source: Source, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str | Finding:
     """The text of a source, or an ``input-error`` finding saying why it cannot be linted."""
     if source.text is not None:
         return source.text
     assert source.fs_path is not None
     try:
-        with open(source.fs_path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
+        # os.open and os.read, not open(): no file object and buffer per file (a third of the time
+        # the real corpus took to read, 33 MB in 3,753 files)
+        fd = os.open(source.fs_path, os.O_RDONLY)
+        try:
+            size = os.fstat(fd).st_size
             if size > max_size:
                 return _input_error(
                     source.display,
@@ -317,9 +329,11 @@ def read(source: Source, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str | Finding
                 )
             # read what fstat announced (a read of max_size + 1 allocates that much per file), and
             # then the rest, should the file have grown since
-            data = fh.read(size + 1)
+            data = _read_up_to(fd, size + 1)
             if len(data) > size:
-                data += fh.read(max_size + 1 - len(data))
+                data += _read_up_to(fd, max_size + 1 - len(data))
+        finally:
+            os.close(fd)
     except OSError as exc:
         return _input_error(source.display, f"cannot read file ({exc.strerror or exc}); not linted")
     if len(data) > max_size:

@@ -187,24 +187,36 @@ def test_unreadable_file_by_mode(tmp_path: Path) -> None:
 
 
 def test_unreadable_file_by_injected_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Tests run as root here, so chmod 000 cannot make a file unreadable: fail its open() instead.
+    # Tests run as root here, so chmod 000 cannot make a file unreadable: fail its os.open() instead.
     bad = tmp_path / "unreadable.yaml"
     bad.write_text("kind: Pod\n")
     good = CASES / "image-int.yaml"
-    real_open = open
+    real_open = os.open
 
     def fake_open(file: Any, *args: Any, **kwargs: Any) -> Any:
         if str(file) == str(bad):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(sources, "open", fake_open, raising=False)
+    monkeypatch.setattr(sources.os, "open", fake_open)
     engine = Engine(Config(validate({}, "t")), RULES, RunOptions(jobs=1))
     findings, _ = engine.run([Source("unreadable.yaml", str(bad)), Source("image-int.yaml", str(good))])
     assert [(f.path, f.rule, f.message) for f in findings if f.rule in SCOPE] == [
         ("unreadable.yaml", "input-error", EXPECTED["sources"]["unreadable.yaml"]["message"]),
         ("image-int.yaml", "invalid-image-reference", "image must be a string, not an integer"),
     ]
+
+
+def test_short_reads_still_give_the_whole_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read may return fewer bytes than asked for (FUSE, network filesystems): the file is whole."""
+    path = tmp_path / "a.yaml"
+    text = (CASES / "image-int.yaml").read_text() * 3
+    path.write_text(text)
+    real_read = os.read
+    monkeypatch.setattr(sources.os, "read", lambda fd, n: real_read(fd, min(n, 7)))
+    assert sources.read(Source("a.yaml", str(path))) == text
+    limited = sources.read(Source("a.yaml", str(path)), max_size=len(text) - 1)
+    assert isinstance(limited, Finding) and "over the" in limited.message
 
 
 def test_file_name_that_is_not_utf8_in_every_format(tmp_path: Path) -> None:
