@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import pairwise
+from typing import Any, TypeVar
 
 from ruamel.yaml.cyaml import CParser
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import CollectionNode
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import BaseResolver
+from ruamel.yaml.tag import Tag
 
 from pullcheck.finding import Finding, Span
 from pullcheck.nodes import MappingNode, Node, ScalarNode, SequenceNode, span_of
@@ -56,10 +59,98 @@ _PROPERTY_BEFORE_QUOTE = re.compile(r"(?<![^ \t\r\n\[{,:])[&!][^ \t\r\n]*[ \t\r\
 MAX_DEPTH = 5000
 
 
+T = TypeVar("T")
+
+
+class _ScalarNode(ScalarNode):
+    """ruamel's ScalarNode, set up in one call: its own ``__init__`` calls ``Node.__init__`` with
+    keywords, two Python frames for each of the hundreds of thousands of nodes a run composes."""
+
+    __slots__ = ()
+
+    def __init__(self, tag: Any, value: Any, start_mark: Any = None, end_mark: Any = None, style: Any = None,
+                 comment: Any = None, anchor: Any = None) -> None:
+        self.ctag = tag if isinstance(tag, Tag) else Tag(suffix=tag)
+        self.value = value
+        self.start_mark = start_mark
+        self.end_mark = end_mark
+        self.comment = comment
+        self.anchor = anchor
+        self.style = style
+
+
+class _SequenceNode(SequenceNode):
+    """ruamel's SequenceNode, set up in one call (see ``_ScalarNode``)."""
+
+    __slots__ = ()
+
+    def __init__(self, tag: Any, value: Any, start_mark: Any = None, end_mark: Any = None, flow_style: Any = None,
+                 comment: Any = None, anchor: Any = None) -> None:
+        self.ctag = tag if isinstance(tag, Tag) else Tag(suffix=tag)
+        self.value = value
+        self.start_mark = start_mark
+        self.end_mark = end_mark
+        self.comment = comment
+        self.anchor = anchor
+        self.flow_style = flow_style
+
+
+class _MappingNode(MappingNode):
+    """ruamel's MappingNode, set up in one call (see ``_ScalarNode``)."""
+
+    __slots__ = ()
+
+    def __init__(self, tag: Any, value: Any, start_mark: Any = None, end_mark: Any = None, flow_style: Any = None,
+                 comment: Any = None, anchor: Any = None) -> None:
+        self.ctag = tag if isinstance(tag, Tag) else Tag(suffix=tag)
+        self.value = value
+        self.start_mark = start_mark
+        self.end_mark = end_mark
+        self.comment = comment
+        self.anchor = anchor
+        self.flow_style = flow_style
+        self.merge = None
+
+
+# The C composer builds nodes with the classes its module's globals name ScalarNode, SequenceNode
+# and MappingNode: while one of our composers runs, they name the classes above (5% of a run's
+# time). Only when ruamel's nodes hold exactly the fields those set; with any other ruamel, its own.
+_C_MODULE = sys.modules[CParser.__module__]
+_STOCK_NODES = (ScalarNode, SequenceNode, MappingNode)
+_NODE_FIELDS = {
+    Node: ("ctag", "value", "start_mark", "end_mark", "comment", "anchor"),
+    ScalarNode: ("style",),
+    CollectionNode: ("flow_style",),
+    SequenceNode: (),
+    MappingNode: ("merge",),
+}
+_FAST_NODES = (
+    (_ScalarNode, _SequenceNode, _MappingNode)
+    if all(tuple(cls.__dict__.get("__slots__", ())) == fields for cls, fields in _NODE_FIELDS.items())
+    and all(getattr(_C_MODULE, cls.__name__, None) is cls for cls in _STOCK_NODES)
+    else None
+)
+
+
+def _with_fast_nodes(compose: Callable[[], T]) -> T:
+    """``compose()`` with the C composer building the one-call node classes."""
+    if _FAST_NODES is None:
+        return compose()
+    module: Any = _C_MODULE
+    module.ScalarNode, module.SequenceNode, module.MappingNode = _FAST_NODES
+    try:
+        return compose()
+    finally:
+        module.ScalarNode, module.SequenceNode, module.MappingNode = _STOCK_NODES
+
+
 _DEFAULT_TAGS: dict[type, object] = {
     ScalarNode: BaseResolver.DEFAULT_SCALAR_TAG,
     SequenceNode: BaseResolver.DEFAULT_SEQUENCE_TAG,
     MappingNode: BaseResolver.DEFAULT_MAPPING_TAG,
+    _ScalarNode: BaseResolver.DEFAULT_SCALAR_TAG,
+    _SequenceNode: BaseResolver.DEFAULT_SEQUENCE_TAG,
+    _MappingNode: BaseResolver.DEFAULT_MAPPING_TAG,
 }
 
 
@@ -78,6 +169,15 @@ class _Composer(CParser, BaseResolver):
         """The default tag of the node's kind (scalars stay strings; nodes.scalar_type types them)."""
         return _tags[kind]
 
+    def roots(self) -> list[Node]:
+        """The root node of every document of the stream."""
+        out: list[Node] = []
+        while self.check_node():
+            node = self.get_node()
+            if node is not None:
+                out.append(node)
+        return out
+
     def descend_resolver(self, current_node: object, current_index: object) -> None:
         """No path resolvers: nothing to track."""
 
@@ -88,7 +188,7 @@ class _Composer(CParser, BaseResolver):
 def compose_single(text: str) -> Node | None:
     """The root node of a text that holds one document (a bundled data file), composed as the lint
     composes manifests."""
-    root: Node | None = _Composer(text).get_single_node()
+    root: Node | None = _with_fast_nodes(_Composer(text).get_single_node)
     return root
 
 
@@ -442,12 +542,7 @@ def iter_documents(text: str, path: str, options: LoadOptions, result: LoadResul
             )
             continue
         try:
-            composer = _Composer(chunk)
-            roots: list[Node] = []
-            while composer.check_node():
-                node = composer.get_node()
-                if node is not None:
-                    roots.append(node)
+            roots = _with_fast_nodes(_Composer(chunk).roots)
         except YAMLError as err:
             f = _syntax_finding(path, err, chunk, line0)
             f.doc = index

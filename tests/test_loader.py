@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import time
+from typing import Any
+
+import pytest
+import ruamel.yaml
 
 from conftest import lint, where
+from pullcheck import loader
 from pullcheck.loader import LoadOptions, load_text
-from pullcheck.nodes import get, span_of
+from pullcheck.nodes import MappingNode, ScalarNode, get, span_of
 
 
 def test_multi_document_positions_are_file_lines() -> None:
@@ -93,3 +99,58 @@ def test_too_deep_document_is_reported_not_parsed() -> None:
 def test_crlf_and_bom() -> None:
     findings = lint("\ufeffkind: Pod\r\napiVersion: v1\r\nspec:\r\n  containers:\r\n  - {name: a, image: nginx}\r\n")
     assert where(findings) == [("missing-image-tag", 5, 22)]
+
+
+_NODE_SAMPLE = """\
+%YAML 1.1
+---
+plain: 1
+quoted: "two"
+single: 'three'
+tagged: !!str 4
+custom: !thing {a: b}
+anchored: &a [x, {y: z}]
+alias: *a
+merged:
+  <<: {k: v}
+  own: w
+literal: |
+  text
+folded: >
+  more
+empty:
+seq:
+- !!int "5"
+- ~
+"""
+
+
+def _state(node: Any) -> Any:
+    """Everything a composed node holds, recursively (marks as positions)."""
+    marks = [(m.line, m.column, m.index) for m in (node.start_mark, node.end_mark)]
+    extra = [getattr(node, name, "<unset>") for name in ("style", "flow_style", "merge")]
+    if isinstance(node.value, list):
+        value: Any = [_state(v) if not isinstance(v, tuple) else (_state(v[0]), _state(v[1])) for v in node.value]
+    else:
+        value = node.value
+    ruamel_class = next(c for c in type(node).__mro__ if c.__module__ == "ruamel.yaml.nodes")
+    return (ruamel_class, str(node.tag), value, marks, node.anchor, node.comment, extra)
+
+
+def test_one_call_node_classes_compose_what_ruamel_composes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The composer's node classes hold exactly what ruamel's own would (every field, tags included)."""
+    fast_roots = loader._with_fast_nodes(loader._Composer(_NODE_SAMPLE).roots)
+    assert loader._FAST_NODES is not None and type(fast_roots[0]) is loader._MappingNode
+    monkeypatch.setattr(loader, "_FAST_NODES", None)
+    stock_roots = loader._with_fast_nodes(loader._Composer(_NODE_SAMPLE).roots)
+    assert type(stock_roots[0]) is MappingNode
+    assert [_state(r) for r in fast_roots] == [_state(r) for r in stock_roots]
+
+
+def test_ruamel_gets_its_own_node_classes_back() -> None:
+    """After a parse, and after a parse that failed, other users of ruamel's C parser are untouched."""
+    load_text("a: [1\n", "bad.yaml", LoadOptions())
+    load_text("a: 1\n", "good.yaml", LoadOptions())
+    assert (loader._C_MODULE.ScalarNode, loader._C_MODULE.MappingNode) == (ScalarNode, MappingNode)
+    yaml = ruamel.yaml.YAML(typ="safe", pure=False)
+    assert yaml.load("n: 1\nf: 1.5\nb: true\nd: 2001-01-01\n") == {"n": 1, "f": 1.5, "b": True, "d": datetime.date(2001, 1, 1)}
