@@ -80,7 +80,8 @@ class _ScalarNode(ScalarNode):
 
 
 class _SequenceNode(SequenceNode):
-    """ruamel's SequenceNode, set up in one call (see ``_ScalarNode``)."""
+    """ruamel's SequenceNode, set up in one call (see ``_ScalarNode``; the same fields but the last,
+    written out again: a shared helper would be the second call per node these classes remove)."""
 
     __slots__ = ()
 
@@ -96,19 +97,14 @@ class _SequenceNode(SequenceNode):
 
 
 class _MappingNode(MappingNode):
-    """ruamel's MappingNode, set up in one call (see ``_ScalarNode``)."""
+    """ruamel's MappingNode: a sequence's fields, and no merge keys yet (fewer than a quarter of the
+    nodes are mappings: one call more for them is not worth a third copy of the fields)."""
 
     __slots__ = ()
 
     def __init__(self, tag: Any, value: Any, start_mark: Any = None, end_mark: Any = None, flow_style: Any = None,
                  comment: Any = None, anchor: Any = None) -> None:
-        self.ctag = tag if isinstance(tag, Tag) else Tag(suffix=tag)
-        self.value = value
-        self.start_mark = start_mark
-        self.end_mark = end_mark
-        self.comment = comment
-        self.anchor = anchor
-        self.flow_style = flow_style
+        _SequenceNode.__init__(self, tag, value, start_mark, end_mark, flow_style, comment, anchor)  # type: ignore[arg-type]
         self.merge = None
 
 

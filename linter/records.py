@@ -23,24 +23,15 @@ class FrozenError(AttributeError):
 
 
 class Field:
-    """One field of a record: its name, default and what it takes part in."""
+    """One field of a record: its name, default and what it takes part in (made by ``field``)."""
 
     __slots__ = ("compare", "default", "default_factory", "init", "name", "repr")
-
-    def __init__(
-        self,
-        default: Any = _MISSING,
-        default_factory: Callable[[], Any] | Any = _MISSING,
-        init: bool = True,
-        repr: bool = True,
-        compare: bool = True,
-    ) -> None:
-        self.name = ""
-        self.default = default
-        self.default_factory = default_factory
-        self.init = init
-        self.repr = repr
-        self.compare = compare
+    name: str
+    default: Any
+    default_factory: Callable[[], Any] | Any
+    init: bool
+    repr: bool
+    compare: bool
 
 
 def field(
@@ -53,7 +44,10 @@ def field(
 ) -> Any:
     """Describe a field whose default is computed per object, or that stays out of ``__init__``,
     ``repr`` or equality (as ``dataclasses.field``)."""
-    return Field(default, default_factory, init, repr, compare)
+    spec = Field()
+    spec.name, spec.default, spec.default_factory = "", default, default_factory
+    spec.init, spec.repr, spec.compare = init, repr, compare
+    return spec
 
 
 def fields(obj_or_cls: Any) -> tuple[Field, ...]:
@@ -73,7 +67,7 @@ def replace(instance: Any, /, **changes: Any) -> Any:
 def record(cls: C, /) -> C: ...
 @overload
 def record(*, frozen: bool = False, init: bool = True, shared: Collection[str] = ()) -> Callable[[C], C]: ...
-@dataclass_transform(field_specifiers=(field, Field))
+@dataclass_transform(field_specifiers=(field,))
 def record(
     cls: C | None = None, /, *, frozen: bool = False, init: bool = True, shared: Collection[str] = ()
 ) -> C | Callable[[C], C]:
@@ -97,7 +91,7 @@ def _own_fields(cls: type) -> list[Field]:
         if str(annotation).startswith(("ClassVar", "typing.ClassVar")):
             continue
         value = cls.__dict__.get(name, _MISSING)
-        spec = value if isinstance(value, Field) else Field(default=value)
+        spec: Field = value if isinstance(value, Field) else field(default=value)
         spec.name = name
         own.append(spec)
     return own
