@@ -55,6 +55,19 @@ class Child(Base):
         object.__setattr__(self, "label", label)
 
 
+@record(frozen=True)
+class Empty:
+    """No fields at all."""
+
+
+@record
+class Node:
+    """A field kept out of __init__ without a default, and a list that may hold the record."""
+
+    children: list[object] = field(default_factory=list)
+    parent: object = field(init=False, repr=False)
+
+
 def test_construction_defaults_and_keywords() -> None:
     assert (Point(1).x, Point(1).y, Point(y=2, x=1).y) == (1, 0, 2)
     with pytest.raises(TypeError):
@@ -117,3 +130,89 @@ def test_replace_changes_only_what_it_is_given() -> None:
     assert replace(Point(1, 2), y=5) == Point(1, 5)
     bag = replace(Bag("a", ["x"]), seen=4)
     assert (bag.name, bag.items, bag.seen, bag.cache) == ("a", ["x"], 4, {})
+
+
+def test_edge_cases_behave_as_dataclasses_do() -> None:
+    """What dataclasses give in the corners: own __eq__ and __init__ kept, no fields, one field
+    compared as a tuple (nan equals itself), a field declared again, a field named self."""
+    import dataclasses
+    import math
+
+    @record(frozen=True)
+    class Loose:
+        """Equal whatever the case of its name (its own __eq__), hashed by the record."""
+
+        name: str
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, Loose) and self.name.lower() == other.name.lower()
+
+    assert Loose("A") == Loose("a") and hash(Loose("a")) == hash(Loose("a"))
+
+    @record
+    class Own:
+        """A record with its own __init__."""
+
+        x: int
+
+        def __init__(self, y: int) -> None:
+            self.x = y * 2
+
+    assert Own(3).x == 6  # type: ignore[call-arg]
+
+    assert Empty() == Empty() and hash(Empty()) == hash(Empty()) and pickle.loads(pickle.dumps(Empty())) == Empty()
+
+    @record(frozen=True)
+    class One:
+        """One compared field."""
+
+        v: float
+
+    @dataclasses.dataclass(frozen=True)
+    class OneDC:
+        v: float
+
+    nan = math.nan
+    assert (One(nan) == One(nan)) == (OneDC(nan) == OneDC(nan)) and hash(One(1.0)) == hash(OneDC(1.0))
+
+    @record
+    class Again(Bag):
+        """Declares an inherited field again, with a default."""
+
+        name: str = "again"
+
+    assert [f.name for f in fields(Again)] == ["name", "items", "seen", "cache"] and Again().name == "again"
+
+    @record(frozen=True)
+    class Selfish:
+        """Fields named like the generated __init__'s own names."""
+
+        self: int
+        _set: int = 2
+
+    assert (Selfish(1).self, Selfish(1)._set) == (1, 2)
+
+
+def test_class_vars_are_not_fields() -> None:
+    import typing as t
+    from typing import ClassVar
+
+    @record
+    class Counted:
+        """Class-level attributes in every spelling stay out of the fields."""
+
+        a: ClassVar[int] = 1
+        b: t.ClassVar[int] = 2
+        c: int = 3
+
+    assert [f.name for f in fields(Counted)] == ["c"] and (Counted.a, Counted.b, Counted().c) == (1, 2, 3)
+
+
+def test_unset_fields_and_cycles_do_not_break_pickle_or_repr() -> None:
+    n = Node()
+    n.children.append(n)
+    assert repr(n) == "Node(children=[...])"
+    back = pickle.loads(pickle.dumps(n))
+    assert back.children[0] is back and not hasattr(back, "parent")
+    n.parent = "p"
+    assert pickle.loads(pickle.dumps(n)).parent == "p"
