@@ -87,9 +87,9 @@ def _columns() -> int:
     if columns <= 0 and sys.__stdout__ is not None:
         try:
             columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
-        except (ValueError, OSError):
+        except (AttributeError, ValueError, OSError):
             columns = 0
-    return columns or 80
+    return columns if columns > 0 else 80
 
 
 def lint_parser() -> argparse.ArgumentParser:

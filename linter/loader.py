@@ -133,8 +133,8 @@ def _with_fast_nodes(compose: Callable[[], T]) -> T:
     if _FAST_NODES is None:
         return compose()
     module: Any = _C_MODULE
-    module.ScalarNode, module.SequenceNode, module.MappingNode = _FAST_NODES
     try:
+        module.ScalarNode, module.SequenceNode, module.MappingNode = _FAST_NODES
         return compose()
     finally:
         module.ScalarNode, module.SequenceNode, module.MappingNode = _STOCK_NODES

@@ -318,7 +318,7 @@ def read(source: Source, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str | Finding
     try:
         # os.open and os.read, not open(): no file object and buffer per file (a third of the time
         # the real corpus took to read, 33 MB in 3,753 files)
-        fd = os.open(source.fs_path, os.O_RDONLY)
+        fd = os.open(source.fs_path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         try:
             size = os.fstat(fd).st_size
             if size > max_size:

@@ -216,7 +216,14 @@ def test_short_reads_still_give_the_whole_file(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(sources.os, "read", lambda fd, n: real_read(fd, min(n, 7)))
     assert sources.read(Source("a.yaml", str(path))) == text
     limited = sources.read(Source("a.yaml", str(path)), max_size=len(text) - 1)
-    assert isinstance(limited, Finding) and "over the" in limited.message
+    assert isinstance(limited, Finding) and limited.message.startswith(f"file is {sources.human_size(len(text))}, over the")
+    # a file that grew after its size was taken is read on, up to the limit
+    real_fstat = os.fstat
+    monkeypatch.setattr(sources.os, "fstat", lambda fd: os.stat_result((0,) * 6 + (10,) + (0,) * 3))
+    assert sources.read(Source("a.yaml", str(path))) == text
+    grown = sources.read(Source("a.yaml", str(path)), max_size=len(text) - 1)
+    assert isinstance(grown, Finding) and grown.message == "file is over the " + sources.human_size(len(text) - 1) + " limit; not linted"
+    monkeypatch.setattr(sources.os, "fstat", real_fstat)
 
 
 def test_file_name_that_is_not_utf8_in_every_format(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import ruamel.yaml
 from conftest import lint, where
 from pullcheck import loader
 from pullcheck.loader import LoadOptions, load_text
-from pullcheck.nodes import MappingNode, ScalarNode, get, span_of
+from pullcheck.nodes import MappingNode, ScalarNode, SequenceNode, get, span_of
 
 
 def test_multi_document_positions_are_file_lines() -> None:
@@ -138,19 +138,37 @@ def _state(node: Any) -> Any:
 
 
 def test_one_call_node_classes_compose_what_ruamel_composes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The composer's node classes hold exactly what ruamel's own would (every field, tags included)."""
+    """The composer's node classes hold exactly what ruamel's own would (every field, tags included);
+    with a ruamel whose nodes have other fields, its own classes are used."""
     fast_roots = loader._with_fast_nodes(loader._Composer(_NODE_SAMPLE).roots)
-    assert loader._FAST_NODES is not None and type(fast_roots[0]) is loader._MappingNode
+    expected = loader._MappingNode if loader._FAST_NODES is not None else MappingNode
+    assert type(fast_roots[0]) is expected
     monkeypatch.setattr(loader, "_FAST_NODES", None)
     stock_roots = loader._with_fast_nodes(loader._Composer(_NODE_SAMPLE).roots)
     assert type(stock_roots[0]) is MappingNode
     assert [_state(r) for r in fast_roots] == [_state(r) for r in stock_roots]
 
 
+def _stock_classes_back() -> bool:
+    return (loader._C_MODULE.ScalarNode, loader._C_MODULE.SequenceNode, loader._C_MODULE.MappingNode) == (
+        ScalarNode, SequenceNode, MappingNode,
+    )
+
+
 def test_ruamel_gets_its_own_node_classes_back() -> None:
-    """After a parse, and after a parse that failed, other users of ruamel's C parser are untouched."""
+    """After a parse, a parse that failed and one interrupted, other users of ruamel's C parser are
+    untouched."""
     load_text("a: [1\n", "bad.yaml", LoadOptions())
+    assert _stock_classes_back()
+
+    def interrupted() -> None:
+        assert loader._FAST_NODES is None or loader._C_MODULE.ScalarNode is loader._ScalarNode
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        loader._with_fast_nodes(interrupted)
+    assert _stock_classes_back()
     load_text("a: 1\n", "good.yaml", LoadOptions())
-    assert (loader._C_MODULE.ScalarNode, loader._C_MODULE.MappingNode) == (ScalarNode, MappingNode)
+    assert _stock_classes_back()
     yaml = ruamel.yaml.YAML(typ="safe", pure=False)
     assert yaml.load("n: 1\nf: 1.5\nb: true\nd: 2001-01-01\n") == {"n": 1, "f": 1.5, "b": True, "d": datetime.date(2001, 1, 1)}

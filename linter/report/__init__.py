@@ -106,17 +106,17 @@ def write(fmt: str, report: Report, out: Output) -> None:
     _module(fmt).write(report, out)
 
 
-def write_json(out: Output, doc: dict[str, Any], placeholder: str, items: Iterable[Any], depth: int) -> None:
+def write_json(out: Output, doc: dict[str, Any], placeholder: str, items: Iterable[Any], level: int) -> None:
     """Write ``json.dumps(doc, indent=2)`` where the array standing at ``placeholder`` in ``doc`` is
     ``items``, each encoded and written as it comes (the text is the same as with the whole list in
-    ``doc``); ``depth`` is the indentation of the array's elements."""
+    ``doc``); ``level`` is how deep the array's elements are nested (two spaces a level)."""
     from pullcheck.report.jsontext import dumps
 
     head, tail = dumps(doc).split(dumps(placeholder), 1)
     out.write(head)
-    pad = "\n" + " " * depth
+    pad = "\n" + "  " * level
     sep, empty = "[" + pad, True
     for item in items:
-        out.write(sep + dumps(item, depth // 2))
+        out.write(sep + dumps(item, level))
         sep, empty = "," + pad, False
-    out.write(("[]" if empty else "\n" + " " * (depth - 2) + "]") + tail + "\n")
+    out.write(("[]" if empty else "\n" + "  " * (level - 1) + "]") + tail + "\n")

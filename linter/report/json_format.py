@@ -104,5 +104,5 @@ def write(report: Report, out: Output) -> None:
     """Write the report as the documented JSON document (see the module docstring) to ``out``: the
     text of ``json.dumps(build(report), indent=2)``, encoded and written one finding at a time (the
     whole text of 13,000 findings at once took 35 MB)."""
-    # an element of the top-level "findings" array sits 4 spaces deep
-    write_json(out, build(report, findings=False), _FINDINGS, map(finding_dict, report.findings), 4)
+    # an element of the top-level "findings" array sits two levels deep
+    write_json(out, build(report, findings=False), _FINDINGS, map(finding_dict, report.findings), 2)

@@ -376,4 +376,4 @@ def write(report: Report, out: Output) -> None:
     ``out``, the results encoded and written one at a time instead of all held at once."""
     rules, index, findings, notes = _plan(report)
     results = (result(f, index[f.rule], report) for f in findings)
-    write_json(out, _log(report, rules, notes, _RESULTS), _RESULTS, results, 8)  # runs[0].results: 8 deep
+    write_json(out, _log(report, rules, notes, _RESULTS), _RESULTS, results, 4)  # runs[0].results: 4 levels deep
