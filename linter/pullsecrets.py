@@ -206,7 +206,12 @@ def _glob(pattern: str) -> re.Pattern[str] | None:
                 body = body[1:]
             if not body:
                 return None
-            out.append("[" + ("^" if neg else "") + body.replace("\\", "\\\\") + "]")
+            # "[", "&", "~" and "|" are literal in a Go class; escaped, Python's re reads them so too
+            # (and does not warn of the nested sets and set operations it may one day read there)
+            body = body.replace("\\", "\\\\")
+            for c in "[&~|":
+                body = body.replace(c, "\\" + c)
+            out.append("[" + ("^" if neg else "") + body + "]")
             i = j
         else:
             out.append(re.escape(c))

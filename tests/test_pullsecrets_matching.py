@@ -171,3 +171,14 @@ def test_label_globs_without_regex_match_as_the_regex_does(pattern: str, label: 
     """A literal label or a lone ``*`` is judged without compiling: as filepath.Match's regex would."""
     rx = pullsecrets._glob(pattern)
     assert pullsecrets._label_match(pattern, label) == (rx is not None and rx.fullmatch(label) is not None)
+
+
+def test_class_characters_that_python_may_one_day_read_as_set_syntax_are_literal() -> None:
+    """``[``, ``&``, ``~`` and ``|`` in a pattern's class are plain characters, as in Go, and compile
+    without Python's FutureWarning about nested sets and set operations."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rx = pullsecrets._glob("[[&&~~||a]")
+    assert rx is not None and all(rx.fullmatch(c) for c in "[&~|a") and not rx.fullmatch("b")
