@@ -117,6 +117,7 @@ def write_json(out: Output, doc: dict[str, Any], placeholder: str, items: Iterab
     pad = "\n" + "  " * level
     sep, empty = "[" + pad, True
     for item in items:
-        out.write(sep + dumps(item, level))
+        out.write(sep)
+        out.write(dumps(item, level))
         sep, empty = "," + pad, False
     out.write(("[]" if empty else "\n" + "  " * (level - 1) + "]") + tail + "\n")

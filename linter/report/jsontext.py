@@ -28,20 +28,30 @@ def dumps(value: Any, level: int = 0) -> str:
     if kind is dict:
         if not value:
             return "{}"
-        pad = "\n" + "  " * (level + 1)
-        parts = []
+        # one flat list of pieces, joined once: a 10 MB value (an image quoted whole) is copied
+        # into the result once, not once per concatenation
+        sep = ",\n" + "  " * (level + 1)
+        parts = ["{\n" + "  " * (level + 1)]
         for key, item in value.items():
             if type(key) is not str:
                 return _fallback(value, level)
+            parts.append(encode_basestring_ascii(key))
+            parts.append(": ")
             # the common leaves inline: a call per value was half the time
-            text = encode_basestring_ascii(item) if type(item) is str else "null" if item is None else dumps(item, level + 1)
-            parts.append(pad + encode_basestring_ascii(key) + ": " + text)
-        return "{" + ",".join(parts) + "\n" + "  " * level + "}"
+            parts.append(encode_basestring_ascii(item) if type(item) is str else "null" if item is None else dumps(item, level + 1))
+            parts.append(sep)
+        parts[-1] = "\n" + "  " * level + "}"
+        return "".join(parts)
     if kind is list or kind is tuple:
         if not value:
             return "[]"
-        pad = "\n" + "  " * (level + 1)
-        return "[" + ",".join([pad + dumps(item, level + 1) for item in value]) + "\n" + "  " * level + "]"
+        sep = ",\n" + "  " * (level + 1)
+        parts = ["[\n" + "  " * (level + 1)]
+        for item in value:
+            parts.append(dumps(item, level + 1))
+            parts.append(sep)
+        parts[-1] = "\n" + "  " * level + "]"
+        return "".join(parts)
     if value is None or value is True or value is False:
         return _CONSTANTS[value]
     if kind is float:
