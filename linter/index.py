@@ -23,6 +23,7 @@ class Index:
     images: list[ImageUse] = field(default_factory=list)
     ignores: dict[tuple[str, int, str], frozenset[str]] = field(default_factory=dict)
     pulls: PullFacts = field(default_factory=PullFacts)  # Secrets, ServiceAccounts, pods (pull secrets)
+
     @property
     def image_counts(self) -> Counter[str]:
         """How often each image string is used in the run (keys in order of first use); counted when

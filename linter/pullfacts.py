@@ -153,8 +153,6 @@ class PodFact:
     containers: tuple[ContainerFact, ...]
 
 
-
-
 @record
 class PullFacts:
     """Every pull-related fact of a run, merged from the per-file shares."""

@@ -28,6 +28,8 @@ OPTIONS: dict[str, tuple[Any, str]] = {
         "times as often as the unknown name",
     ),
 }
+
+
 def run_typos(ctx: Context, index: Index) -> dict[str, Typo | None]:
     """The typo (or None) of every distinct image string of the run, found once per index against
     the run's known names (catalogue, allowlist, images of the run)."""
