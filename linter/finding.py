@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from sys import intern
-from typing import Literal
+from typing import Any, Literal
 
 from pullcheck.records import field as _field
 from pullcheck.records import record
@@ -13,6 +14,19 @@ Level = Literal["error", "warning", "note"]
 _DIGITS = re.compile(r"\d+")  # line numbers in parser messages must not change a fingerprint
 LEVELS: tuple[Level, ...] = ("note", "warning", "error")
 SHARED_TEXT = 512  # messages and code-frame lines up to this long are shared between findings
+
+
+def _sha256() -> Callable[[bytes], Any]:
+    """SHA-256 from CPython's own module (``_sha256``, ``_sha2`` from 3.12): importing ``hashlib``
+    loads OpenSSL, 3-6 ms of every run that writes JSON or SARIF; the digests are the same."""
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found]
+    except ImportError:
+        try:
+            from _sha2 import sha256  # type: ignore[import-not-found]
+        except ImportError:  # another Python, or a CPython built without them
+            from hashlib import sha256
+    return sha256  # type: ignore[no-any-return]
 
 
 def level_rank(level: str) -> int:
@@ -97,8 +111,6 @@ class Finding:
 
         Built from rule, repository-relative file, object, container and image (or field).
         """
-        import hashlib
-
         parts = (
             self.rule,
             self.repo_path or self.path,
@@ -108,7 +120,7 @@ class Finding:
             self.field or "" if self.image is None else "",
             _DIGITS.sub("#", self.message) if self.obj is None and self.image is None else "",
         )
-        return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        return _sha256()("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
     def sort_key(self) -> tuple[str, int, int, str]:
         """Order findings by file, position and rule so every output is deterministic."""

@@ -100,6 +100,35 @@ def _finding(**kw: object) -> Finding:
     return Finding(**base)  # type: ignore[arg-type]
 
 
+def test_json_and_sarif_fingerprint_without_loading_hashlib(tmp_path: Path) -> None:
+    """hashlib loads OpenSSL (3-6 ms); the fingerprints of a JSON or SARIF run come from CPython's own SHA-256."""
+    (tmp_path / "small.yaml").write_text(SMALL, encoding="utf-8")
+    code = textwrap.dedent(
+        """
+        import json, sys
+        from pullcheck.cli import main
+        rc = main(["small.yaml", "--format", "json", "-o", "out.json", "--format", "sarif", "-o", "out.sarif"])
+        prints = [f["fingerprint"] for f in json.load(open("out.json"))["findings"]]
+        print(rc, [m for m in ("hashlib", "_hashlib") if m in sys.modules], len(prints), len(set(prints)))
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env, check=True)
+    assert proc.stdout == "1 [] 2 2\n", proc.stderr
+
+
+def test_fingerprints_are_hashlibs_sha256(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    from pullcheck import finding
+
+    findings = [_finding(), _finding(path="bad\udcff.yaml", obj=None, image=None, message="line 12: x")]
+    own = [f.fingerprint for f in findings]
+    monkeypatch.setattr(finding, "_sha256", lambda: hashlib.sha256)
+    assert [f.fingerprint for f in findings] == own
+    assert all(len(p) == 32 and int(p, 16) >= 0 for p in own)
+
+
 @pytest.mark.parametrize("quiet", [False, True])
 def test_plain_text_is_the_colour_text_without_escapes(quiet: bool) -> None:
     """The plain writer (no rich) prints what rich prints, tabs and wide characters included."""
