@@ -92,6 +92,26 @@ def _columns() -> int:
     return columns if columns > 0 else 80
 
 
+class _ReportAction(argparse.Action):
+    """``--format`` starts a report; ``--output`` names the file of the ``--format`` just before it
+    (``--format text --format sarif -o x.sarif``: SARIF to x.sarif, text to stdout). Both fill
+    ``reports``: [format, file or None] pairs in command-line order."""
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object, option: str | None = None
+    ) -> None:
+        reports: list[list[str | None]] = list(namespace.reports or [])
+        namespace.reports = reports
+        if self.dest == "format":
+            reports.append([str(values), None])
+        elif reports and reports[-1][1] is None:
+            reports[-1][1] = str(values)
+        elif not reports:  # the file of the default text report, unless a --format follows
+            reports.append([None, str(values)])
+        else:
+            parser.error(f"{option} {values}: each --output needs a --format of its own just before it")
+
+
 def lint_parser() -> argparse.ArgumentParser:
     """The parser of ``pullcheck [options] [PATH ...]``."""
     p = argparse.ArgumentParser(
@@ -101,9 +121,10 @@ def lint_parser() -> argparse.ArgumentParser:
         "Subcommands: `pullcheck rules`, `pullcheck explain RULE`, `pullcheck inventory import|validate`, `pullcheck diagnose DUMP`.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to lint, '-' for stdin (default: .)")
-    p.add_argument("--format", "-f", action="append", choices=("text", "json", "sarif", "github"),
-                   help="output format; repeat with --output to write several (default: text)")
-    p.add_argument("--output", "-o", action="append", metavar="FILE", help="write the matching --format to FILE")
+    p.add_argument("--format", "-f", action=_ReportAction, choices=("text", "json", "sarif", "github"),
+                   help="output format; repeat, each with its --output, to write several (default: text)")
+    p.add_argument("--output", "-o", action=_ReportAction, metavar="FILE", help="write the --format just before it to FILE")
+    p.set_defaults(reports=None)
     p.add_argument("--config", "-c", type=Path, metavar="FILE", help="config file (default: .pullcheck.yaml found upward)")
     p.add_argument("--fail-on", choices=("error", "warning", "note"), help="lowest level that exits 1 (default: warning)")
     p.add_argument("--enable", action="append", metavar="RULE", help="switch rules on (comma-separated)")
@@ -213,12 +234,12 @@ def _lint(args: argparse.Namespace) -> int:
         config.data["namespace"] = args.namespace
     config.enable = set(_split(args.enable))
     config.disable = set(_split(args.disable))
-    rules, plugin_errors = all_rules()
-    for e in plugin_errors:
-        _err(e)
+    rules, plugin_errors = all_rules()  # printed with the run's other errors, or here on exit 2
     known = {r.id for r in rules}
     unknown = sorted((config.enable | config.disable | set(config.data.get("rules") or {})) - known)
     if unknown:
+        for e in plugin_errors:
+            _err(e)
         _err(f"unknown rule id(s): {', '.join(unknown)} (see `pullcheck rules`)")
         return EXIT_USAGE
     from pullcheck.inventory import InventoryError, prepare
@@ -228,11 +249,13 @@ def _lint(args: argparse.Namespace) -> int:
     except InventoryError as exc:
         _err(str(exc))
         return EXIT_USAGE
-    formats = args.format or ["text"]
-    outputs = args.output or []
-    if len(outputs) > len(formats):
-        _err("each --output needs a --format before it")
-        return EXIT_USAGE
+    reports: list[list[str | None]] = args.reports or [["text", None]]
+    if reports[0][0] is None:  # -o FILE before any --format: the text report's file, if alone
+        if len(reports) > 1:
+            _err(f"--output {reports[0][1]} comes before any --format: put each --output after its --format")
+            return EXIT_USAGE
+        reports[0][0] = "text"
+    formats = [str(fmt) for fmt, _ in reports]
     options = RunOptions(
         all_documents=args.all_documents,
         max_depth=args.max_depth or int(config.data.get("max-depth", 1000)),
@@ -264,6 +287,7 @@ def _lint(args: argparse.Namespace) -> int:
             _err(str(exc))
             return EXIT_USAGE
     engine = Engine(config, rules, options)
+    engine.errors.extend(plugin_errors)  # a plug-in that did not load: its findings are missing too
     if args.fix or args.diff:
         from pullcheck.fixer import fix_sources
 
@@ -293,14 +317,14 @@ def _lint(args: argparse.Namespace) -> int:
         rules=[_info(r, config, with_docs="sarif" in formats) for r in rules],
         stats=stats,
         notices=notices,
+        errors=engine.errors,
         root=repo_root(cwd),
         cwd=cwd,
         version=__version__,
         quiet=args.quiet,
         statistics=args.statistics,
     )
-    for i, fmt in enumerate(formats):
-        target = outputs[i] if i < len(outputs) else None
+    for fmt, target in zip(formats, (file for _, file in reports), strict=True):
         report.color = fmt == "text" and target is None and use_color(args.color, sys.stdout)
         if target is None:
             write(fmt, report, _Stdout())
@@ -312,7 +336,7 @@ def _lint(args: argparse.Namespace) -> int:
             except OSError as exc:
                 _err(f"cannot write {target}: {exc.strerror or exc}")
                 return EXIT_USAGE
-    if "text" not in formats or any(i < len(outputs) for i, f in enumerate(formats) if f == "text"):
+    if "text" not in formats or any(fmt == "text" and file is not None for fmt, file in reports):
         for n in notices:
             print(f"{n.path}: notice: {n.message}", file=sys.stderr)
     for e in engine.errors:

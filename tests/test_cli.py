@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT, run_cli
 
 BAD = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: nginx\n"
@@ -84,6 +86,21 @@ def test_several_outputs_in_one_run(tmp_path: Path) -> None:
     assert sarif["runs"][0]["results"][0]["ruleId"] == "missing-image-tag"
     assert _json((tmp_path / "out.json").read_text()) == [("missing-image-tag", "p.yaml", 7, 12)]
     assert "p.yaml:7:12: warning [missing-image-tag]" in res.stdout
+
+
+def test_each_output_is_the_file_of_the_format_just_before_it(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(BAD)
+    res = run_cli("p.yaml", "--format", "text", "--format", "sarif", "-o", "out.sarif", cwd=tmp_path)
+    assert res.returncode == 1 and res.stdout.startswith("p.yaml:7:12: warning [missing-image-tag]")
+    assert json.loads((tmp_path / "out.sarif").read_text())["runs"][0]["results"][0]["ruleId"] == "missing-image-tag"
+    res = run_cli("p.yaml", "-o", "out.txt", cwd=tmp_path)  # no --format: the text report's file
+    assert res.returncode == 1 and res.stdout == ""
+    assert (tmp_path / "out.txt").read_text().startswith("p.yaml:7:12: warning [missing-image-tag]")
+    res = run_cli("p.yaml", "-o", "a.json", "--format", "json", cwd=tmp_path)
+    assert res.returncode == 2 and "--output a.json comes before any --format" in res.stderr
+    res = run_cli("p.yaml", "--format", "json", "-o", "a.json", "-o", "b.json", cwd=tmp_path)
+    assert res.returncode == 2 and "-o b.json: each --output needs a --format of its own" in res.stderr
+    assert not (tmp_path / "a.json").exists() and not (tmp_path / "b.json").exists()
 
 
 def test_text_output_has_code_frame_and_no_colour_on_a_pipe(tmp_path: Path) -> None:
@@ -175,3 +192,45 @@ def test_a_reader_that_stops_early_gets_no_traceback_and_the_exit_code_stays() -
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 1
     assert err == ""
+
+
+def test_a_rule_that_raises_or_a_plugin_that_fails_makes_the_run_incomplete(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exit 2, the error once on stderr, and SARIF/JSON that say the run is incomplete."""
+    from collections.abc import Iterable
+
+    from pullcheck import rule
+    from pullcheck.cli import main
+    from pullcheck.finding import Finding
+    from pullcheck.model import Resource
+
+    class Boom(rule.Rule):
+        id = "boom"
+        name = "Boom"
+        summary = "raises"
+        what = why = how_to_fix = "test"
+
+        def check(self, resource: Resource) -> Iterable[Finding]:
+            raise RuntimeError("kaboom")
+
+    builtin = rule.all_rules
+
+    def with_broken(with_plugins: bool = True) -> tuple[list[type[rule.Rule]], list[str]]:
+        rules, _ = builtin(with_plugins=False)
+        return [*rules, Boom], ["plug-in 'acme' (acme:Rule) failed to load: No module named 'acme'"]
+
+    monkeypatch.setattr(rule, "all_rules", with_broken)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.yaml").write_text(BAD)
+    assert main(["p.yaml", "-q", "--format", "sarif", "-o", "out.sarif", "--format", "json", "-o", "out.json"]) == 2
+    errors = [
+        "plug-in 'acme' (acme:Rule) failed to load: No module named 'acme'",
+        "internal error: rule boom (pullcheck) failed on p.yaml:1: RuntimeError: kaboom",
+    ]
+    assert capsys.readouterr().err == "".join(f"pullcheck: {e}\n" for e in errors)
+    invocation = json.loads((tmp_path / "out.sarif").read_text())["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    assert [n["message"]["text"] for n in invocation["toolExecutionNotifications"]] == errors
+    data = json.loads((tmp_path / "out.json").read_text())
+    assert data["errors"] == errors and [f["rule"] for f in data["findings"]] == ["missing-image-tag"]

@@ -288,7 +288,8 @@ def test_render_modules_import_rich_lazily() -> None:
 
 def test_json_top_level_shape() -> None:
     data = json.loads(render("json", make_report([image_finding()], notices=[Notice("b.yaml", "skipped")])))
-    assert list(data) == ["version", "tool", "findings", "notices", "stats", "summary"]
+    assert list(data) == ["version", "tool", "findings", "notices", "errors", "stats", "summary"]
+    assert data["errors"] == []
     assert data["version"] == 1
     assert data["tool"] == {"name": "pullcheck", "version": "1.2.3"}
     assert data["notices"] == [{"path": "b.yaml", "message": "skipped"}]
@@ -635,6 +636,17 @@ def test_sarif_run_properties() -> None:
     assert run["automationDetails"] == {"id": "pullcheck/"}
     assert run["columnKind"] == "unicodeCodePoints"
     assert run["invocations"][0]["executionSuccessful"] is True
+
+
+def test_internal_errors_mark_the_run_incomplete() -> None:
+    """A rule that raised left results out: SARIF says the execution failed (code scanning must not
+    close that rule's alerts) and carries the error; JSON lists it."""
+    errors = ["internal error: rule latest-tag (pullcheck) failed on a.yaml:3: RuntimeError: x"]
+    report = make_report([image_finding()], errors=errors, notices=[Notice("b.yaml", "skipped")])
+    invocation = sarif(report)["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    assert invocation["toolExecutionNotifications"][1] == {"level": "error", "message": {"text": errors[0]}}
+    assert json.loads(render("json", report))["errors"] == errors
 
 
 def test_sarif_without_automation_id_has_no_automation_details() -> None:

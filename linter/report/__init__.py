@@ -62,6 +62,8 @@ class Report:
     rules: list[RuleInfo]
     stats: Stats = field(default_factory=Stats)
     notices: list[Notice] = field(default_factory=list)
+    # internal errors (a rule that raised, a plug-in that did not load): findings may be missing
+    errors: list[str] = field(default_factory=list)
     root: Path = field(default_factory=Path.cwd)
     cwd: Path = field(default_factory=Path.cwd)
     version: str = "0.0.0"

@@ -24,6 +24,9 @@ Keys are camelCase and appear in the order below; findings keep the order the ru
     key that survives lines moving (what ``--baseline`` matches).
 ``notices`` (array of ``{path, message}``)
     Paths that were not linted and why.
+``errors`` (array of str)
+    Internal errors (a rule that raised, a plug-in that did not load; the run exits 2): the
+    findings of what failed are missing. Empty in a complete run.
 ``stats`` (object)
     ``files``, ``documents``, ``skippedDocuments``, ``resources``, ``containers`` (int) and
     ``seconds`` (float, wall time rounded to milliseconds).
@@ -84,6 +87,7 @@ def build(report: Report, findings: bool = True) -> dict[str, Any]:
         "tool": {"name": TOOL_NAME, "version": report.version},
         "findings": [finding_dict(f) for f in report.findings] if findings else _FINDINGS,
         "notices": [{"path": n.path, "message": n.message} for n in report.notices],
+        "errors": list(report.errors),
         "stats": {
             "files": s.files,
             "documents": s.documents,

@@ -24,7 +24,8 @@ What GitHub needs (see ``shared/reference/sarif-github.md``) and how this module
 * ``originalUriBaseIds.%SRCROOT%`` = ``file://`` URI of the repository root, ending in ``/``;
   ``automationDetails.id`` = ``Report.automation_id`` (GitHub's category); ``columnKind`` =
   ``unicodeCodePoints`` (our columns count code points); ``invocations`` with
-  ``executionSuccessful`` and the skipped paths as ``toolExecutionNotifications``.
+  ``executionSuccessful`` (false when a rule raised or a plug-in did not load), the skipped paths
+  and those internal errors as ``toolExecutionNotifications``.
 * at most 25,000 results (GitHub rejects more): the most severe are kept and a notification says so.
 
 Paths: a finding's path is relative to ``Report.cwd`` or absolute. A file inside ``Report.root``
@@ -322,6 +323,7 @@ def _plan(report: Report) -> tuple[list[dict[str, Any]], dict[str, int], list[Fi
 
     findings = list(report.findings)
     notes: list[dict[str, Any]] = [_notification(n.path, n.message, report) for n in report.notices]
+    notes += [_notification("", e, report, "error") for e in report.errors]
     if len(findings) > MAX_RESULTS:
         # Keep the most severe, in the given order otherwise; say how many were dropped.
         keep = sorted(range(len(findings)), key=lambda i: -level_rank(findings[i].level))[:MAX_RESULTS]
@@ -351,7 +353,9 @@ def _log(report: Report, rules: list[dict[str, Any]], notes: list[dict[str, Any]
     driver["informationUri"] = INFORMATION_URI
     driver["rules"] = rules
 
-    invocation: dict[str, Any] = {"executionSuccessful": True}
+    # A rule that raised or a plug-in that did not load left results out: code scanning must not
+    # read their absence as alerts fixed.
+    invocation: dict[str, Any] = {"executionSuccessful": not report.errors}
     if notes:
         invocation["toolExecutionNotifications"] = notes
 
