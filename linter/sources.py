@@ -11,7 +11,7 @@ import codecs
 import os
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,20 +96,42 @@ def expand(
     cwd: Path | None = None,
     use_gitignore: bool = True,
 ) -> Iterator[Source | Notice]:
-    """Every file to lint, in a stable order, with a Notice for whatever is skipped."""
-    cwd = cwd or Path.cwd()
-    root = repo_root(cwd)
-    spec = exclusion_spec(excludes, root, use_gitignore)
+    """Every file to lint, in a stable order, with a Notice for whatever is skipped.
 
-    def excluded(p: Path | str, is_dir: bool = False, known: str | bool | None = True) -> bool:
-        """Whether ``p`` matches an exclusion; ``known`` is its root-relative path when the walk
-        already has it (None: outside the root), True to resolve it here."""
-        if spec is None or not spec.patterns:
-            return False
-        rel = _rel(Path(p), root) if known is True else known
-        if not isinstance(rel, str):
-            return False
-        return spec.match_file(rel + "/" if is_dir else rel)
+    Each path belongs to the git work tree that holds it (its key, what baselines match, is relative
+    to that root wherever the command runs). Exclusions apply to every file; the repository's
+    ``.gitignore`` only to what a directory walk finds: a file named on the command line is linted
+    (git itself ignores ``.gitignore`` for tracked files, the ones pre-commit passes).
+    """
+    cwd = cwd or Path.cwd()
+    patterns = list(excludes)
+    specs: dict[tuple[Path, bool], pathspec.PathSpec | None] = {}
+    roots: dict[Path, Path] = {}  # pre-commit passes many files of few directories
+
+    def root_of(directory: Path) -> Path:
+        """The work tree of a directory named (or holding a file named) on the command line."""
+        if directory not in roots:
+            roots[directory] = repo_root(directory if directory.is_absolute() else cwd / directory)
+        return roots[directory]
+
+    def matcher(root: Path, walk: bool) -> Callable[..., bool]:
+        """``excluded(p, is_dir=False, known=True)`` for paths under ``root``: whether ``p`` matches
+        an exclusion; ``known`` is its root-relative path when the walk already has it (None:
+        outside the root), True to resolve it here."""
+        gitignore = walk and use_gitignore
+        if (root, gitignore) not in specs:
+            specs[root, gitignore] = exclusion_spec(patterns, root, gitignore)
+        spec = specs[root, gitignore]
+
+        def excluded(p: Path | str, is_dir: bool = False, known: str | bool | None = True) -> bool:
+            if spec is None or not spec.patterns:
+                return False
+            rel = _rel(Path(p), root) if known is True else known
+            if not isinstance(rel, str):
+                return False
+            return spec.match_file(rel + "/" if is_dir else rel)
+
+        return excluded
 
     for arg in paths:
         if arg == STDIN:
@@ -130,9 +152,11 @@ def expand(
             yield Notice(arg, f"cannot stat ({exc.strerror or exc}); skipped")
             continue
         if stat.S_ISDIR(st.st_mode):
-            yield from _walk(p, cwd, excluded, root)
+            root = root_of(p)
+            yield from _walk(p, cwd, matcher(root, walk=True), root)
         elif stat.S_ISREG(st.st_mode):
-            if not excluded(p):
+            root = root_of(p.parent)
+            if not matcher(root, walk=False)(p):
                 yield Source(_display(p, cwd) if p.is_absolute() else p.as_posix(), str(p), key=_rel(p, root))
         else:
             yield Notice(arg, f"not a regular file ({_kind(st.st_mode)}); skipped")

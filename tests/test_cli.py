@@ -130,9 +130,15 @@ def test_exclude_and_gitignore(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("b/\n")
     res = run_cli("--format", "json", "--exclude", "*.yml", cwd=tmp_path)
     assert [p for _r, p, _l, _c in _json(res.stdout)] == ["a/p.yaml"]
+    # a file named on the command line (as pre-commit names tracked files) is not skipped for the
+    # .gitignore, which git itself does not apply to tracked files; the config's exclusions still apply
+    res = run_cli("--format", "json", "b/p.yaml", "c.yml", cwd=tmp_path)
+    assert [p for _r, p, _l, _c in _json(res.stdout)] == ["b/p.yaml", "c.yml"]
     (tmp_path / ".pullcheck.yaml").write_text("exclude: ['a/']\n")
     res = run_cli(".", "--format", "json", cwd=tmp_path)
     assert [p for _r, p, _l, _c in _json(res.stdout)] == ["c.yml"]
+    res = run_cli("--format", "json", "a/p.yaml", "b/p.yaml", cwd=tmp_path)
+    assert [p for _r, p, _l, _c in _json(res.stdout)] == ["b/p.yaml"]
 
 
 def test_bad_files_do_not_stop_the_run(tmp_path: Path) -> None:

@@ -107,6 +107,14 @@ def test_walk_keys_and_displays_match_resolved_paths(tmp_path: Path, monkeypatch
     ]
     sub = [(s.display, s.fs_path, s.key) for s in expand(["sub/deep"], cwd=repo / "sub") if isinstance(s, Source)]
     assert sub == [("sub/deep/a.yaml", "sub/deep/a.yaml", "sub/deep/a.yaml")]
+    # run from outside the repository, a path's key is still relative to the work tree that holds it
+    monkeypatch.chdir(outside)
+    far = [(s.display, s.key) for s in expand([str(repo / "sub"), str(repo / "b.yml")], cwd=outside) if isinstance(s, Source)]
+    assert far == [
+        (f"{repo}/sub/deep/a.yaml", "sub/deep/a.yaml"),
+        (f"{repo}/sub/linked/c.yaml", None),
+        (f"{repo}/b.yml", "b.yml"),
+    ]
 
 
 def test_json_render_is_the_indented_dump_of_the_whole_report(tmp_path: Path) -> None:
