@@ -84,7 +84,7 @@ def test_workflow_schema_check_can_fail() -> None:
 def test_action_inputs_and_outputs() -> None:
     action = load_yaml(ACTION)
     assert action["runs"]["using"] == "composite"
-    assert set(action["inputs"]) == {"paths", "config", "fail-on", "format", "sarif-file", "version"}
+    assert set(action["inputs"]) == {"paths", "config", "fail-on", "format", "sarif-file", "baseline", "version"}
     assert set(action["outputs"]) == {"sarif-file", "findings"}
     steps = {s.get("id"): s for s in action["runs"]["steps"]}
     for out in action["outputs"].values():
@@ -195,9 +195,27 @@ def test_action_lint_step_fail_on_and_config(workspace: Path, tmp_path: Path) ->
 
 
 def test_action_lint_step_usage_error_fails(workspace: Path, tmp_path: Path) -> None:
+    """No SARIF is written, none is left from before, and the output says so (the upload is skipped)."""
+    (workspace / "pullcheck.sarif").write_text("{}", encoding="utf-8")  # an earlier run's
     proc, outputs = run_lint_step(workspace, tmp_path, paths="does-not-exist")
     assert proc.returncode == 2
-    assert outputs["findings"] == ""
+    assert outputs == {"sarif-file": "", "findings": ""}
+    assert not (workspace / "pullcheck.sarif").exists()
+
+
+def test_action_lint_step_baseline_and_a_new_sarif_directory(workspace: Path, tmp_path: Path) -> None:
+    """``baseline`` reaches the CLI; ``sarif-file`` in a directory that does not exist yet is written."""
+    assert run_cli("--write-baseline", "base.json", "examples/deployment.yaml", cwd=workspace).returncode == 0
+    proc, outputs = run_lint_step(
+        workspace, tmp_path, paths="examples/deployment.yaml examples/cronjob.yaml",
+        baseline="base.json", sarif_file="reports/scan/p.sarif",
+    )
+    expected_rc, expected_count = json_count(workspace, "examples/cronjob.yaml")
+    assert proc.returncode == expected_rc == 1, proc.stderr
+    assert outputs == {"sarif-file": "reports/scan/p.sarif", "findings": str(expected_count)}
+    sarif = json.loads((workspace / "reports/scan/p.sarif").read_text(encoding="utf-8"))
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert uris == {"examples/cronjob.yaml"}
 
 
 # ---------------------------------------------------------------------------------- workflows
