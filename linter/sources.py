@@ -37,6 +37,7 @@ class Source:
     fs_path: str | None
     text: str | None = None
     key: str | None = None  # repository-relative POSIX path: stable across working directories
+    error: str | None = None  # why it cannot be read at all (a directory that cannot be listed)
 
 
 @record(frozen=True)
@@ -162,6 +163,12 @@ def expand(
             yield Notice(arg, f"not a regular file ({_kind(st.st_mode)}); skipped")
 
 
+def _unreadable_dir(path: str, exc: OSError) -> Source:
+    """A directory the walk cannot list: an ``input-error`` of its own (a notice would let a whole
+    subtree pass a CI run unlinted)."""
+    return Source(Path(path).as_posix(), None, error=f"cannot read directory ({exc.strerror or exc}); its files are not linted")
+
+
 def _kind(mode: int) -> str:
     if stat.S_ISFIFO(mode):
         return "a FIFO"
@@ -211,7 +218,7 @@ def _walk(top: Path, cwd: Path, excluded: object, root: Path) -> Iterator[Source
         try:
             st = os.stat(path)
         except OSError as exc:
-            yield Notice(Path(path).as_posix(), f"cannot read directory ({exc.strerror or exc}); skipped")
+            yield _unreadable_dir(path, exc)
             continue
         key = (st.st_dev, st.st_ino)
         if key in seen:
@@ -221,7 +228,7 @@ def _walk(top: Path, cwd: Path, excluded: object, root: Path) -> Iterator[Source
         try:
             entries = sorted(os.scandir(path), key=_NAME)
         except OSError as exc:
-            yield Notice(Path(path).as_posix(), f"cannot read directory ({exc.strerror or exc}); skipped")
+            yield _unreadable_dir(path, exc)
             continue
         if info is None:
             info = _dir(Path(path), cwd, root)
@@ -338,6 +345,8 @@ def read(source: Source, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str | Finding
     """The text of a source, or an ``input-error`` finding saying why it cannot be linted."""
     if source.text is not None:
         return source.text
+    if source.error is not None:
+        return _input_error(source.display, source.error)
     assert source.fs_path is not None
     try:
         # os.open and os.read, not open(): no file object and buffer per file (a third of the time

@@ -240,3 +240,30 @@ def test_a_rule_that_raises_or_a_plugin_that_fails_makes_the_run_incomplete(
     assert [n["message"]["text"] for n in invocation["toolExecutionNotifications"]] == errors
     data = json.loads((tmp_path / "out.json").read_text())
     assert data["errors"] == errors and [f["rule"] for f in data["findings"]] == ["missing-image-tag"]
+
+
+def test_a_directory_that_cannot_be_listed_is_an_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not a notice: a subtree skipped that way would pass CI unlinted (exit 1, like an unreadable file)."""
+    from pullcheck import sources
+    from pullcheck.cli import main
+
+    (tmp_path / "closed").mkdir()
+    (tmp_path / "closed" / "p.yaml").write_text(BAD)
+    (tmp_path / "open.yaml").write_text(CLEAN)
+    scandir = os.scandir
+
+    def refuse(path: str) -> object:
+        if os.path.basename(path) == "closed":
+            raise PermissionError(13, "Permission denied", path)
+        return scandir(path)
+
+    monkeypatch.setattr(sources.os, "scandir", refuse)
+    monkeypatch.chdir(tmp_path)
+    assert main([".", "--format", "json", "--no-gitignore"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert [(f["rule"], f["level"], f["path"], f["line"], f["message"]) for f in data["findings"]] == [
+        ("input-error", "error", "closed", 1, "cannot read directory (Permission denied); its files are not linted")
+    ]
+    assert data["stats"]["files"] == 2 and data["notices"] == []
