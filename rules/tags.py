@@ -9,6 +9,16 @@ from pullcheck.finding import Finding
 from pullcheck.image_rule import ImageRule
 from pullcheck.imageref import ImageRef
 from pullcheck.model import Container, Resource
+from pullcheck.nodes import scalar_text
+
+POLICIES = ("Always", "IfNotPresent", "Never")
+
+
+def written_policy(container: Container) -> str | None:
+    """The container's imagePullPolicy when it is a valid one, else None (the API server's default
+    applies: an absent or empty policy; an invalid one is pull-field-invalid's)."""
+    policy = scalar_text(container.pull_policy)
+    return policy if policy in POLICIES else None
 
 
 class MissingImageTag(ImageRule):
@@ -32,8 +42,14 @@ class MissingImageTag(ImageRule):
     def check_image(self, resource: Resource, container: Container, ref: ImageRef) -> Iterable[Finding]:
         """Report a reference without tag or digest."""
         if ref.tag is None and ref.digest is None:
-            message = f'image "{ref.raw}" has no tag: the kubelet pulls "{ref.raw}:latest" with imagePullPolicy Always'
-            yield self.on_image(resource, container, message)
+            policy = written_policy(container)
+            if policy == "IfNotPresent":
+                what = f'uses "{ref.raw}:latest", pulled once per node (imagePullPolicy IfNotPresent): each node keeps the one it pulled first'
+            elif policy == "Never":
+                what = f'runs "{ref.raw}:latest" only on nodes that already hold it (imagePullPolicy Never)'
+            else:
+                what = f'pulls "{ref.raw}:latest" with imagePullPolicy Always'
+            yield self.on_image(resource, container, f'image "{ref.raw}" has no tag: the kubelet {what}')
 
 
 class LatestTag(ImageRule):
@@ -64,7 +80,8 @@ class LatestTag(ImageRule):
             return
         mutable = self.ctx.config.mutable_tags
         if ref.tag in mutable or ref.tag.lower() in mutable:
-            extra = " (imagePullPolicy defaults to Always)" if ref.tag == "latest" else ""
+            defaulted = ref.tag == "latest" and written_policy(container) is None
+            extra = " (imagePullPolicy defaults to Always)" if defaulted else ""
             message = f'image "{ref.raw}" uses the mutable tag "{ref.tag}"{extra}; pin a version or digest'
             yield self.on_image(resource, container, message)
 

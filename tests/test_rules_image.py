@@ -82,3 +82,28 @@ def test_runtime_substitution_of_tekton_and_argo_is_not_reported() -> None:
 def test_valid_references_are_quiet() -> None:
     for image in ("nginx:1.27", "registry.k8s.io/pause:3.10", "localhost:5000/app:1", "ghcr.io/a/b@sha256:" + "0" * 64):
         assert lint(pod(image)) == [], image
+
+
+def test_tag_messages_follow_the_pull_policy_written() -> None:
+    """What the kubelet does with a missing or latest tag depends on the policy: only an absent (or
+    empty) one defaults to Always."""
+    text = """\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+          - {name: a, image: nginx, imagePullPolicy: Never}
+          - {name: b, image: nginx, imagePullPolicy: IfNotPresent}
+          - {name: c, image: nginx, imagePullPolicy: ""}
+          - {name: d, image: "nginx:latest", imagePullPolicy: IfNotPresent}
+          - {name: e, image: "nginx:latest"}
+        """
+    got = [(f.rule, f.span.line, f.message) for f in lint(text) if f.rule in ("missing-image-tag", "latest-tag")]
+    assert got == [
+        ("missing-image-tag", 6, 'image "nginx" has no tag: the kubelet runs "nginx:latest" only on nodes that already hold it (imagePullPolicy Never)'),
+        ("missing-image-tag", 7, 'image "nginx" has no tag: the kubelet uses "nginx:latest", pulled once per node (imagePullPolicy IfNotPresent): each node keeps the one it pulled first'),
+        ("missing-image-tag", 8, 'image "nginx" has no tag: the kubelet pulls "nginx:latest" with imagePullPolicy Always'),
+        ("latest-tag", 9, 'image "nginx:latest" uses the mutable tag "latest"; pin a version or digest'),
+        ("latest-tag", 10, 'image "nginx:latest" uses the mutable tag "latest" (imagePullPolicy defaults to Always); pin a version or digest'),
+    ]
