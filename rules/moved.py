@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from pullcheck.catalogue import Move, find_move
+from pullcheck.catalogue import DOCKER_HUB, Move, catalogue, find_move
 from pullcheck.examples import pod_with_image
 from pullcheck.finding import Finding, Fix
 from pullcheck.image_rule import ImageRule
@@ -14,11 +14,23 @@ from pullcheck.model import Container, Resource
 from pullcheck.rule import Context
 
 
+def location(ref: ImageRef) -> str:
+    """The repository as the table of moves writes locations, however the reference spells it: the
+    host in lower case (DNS ignores case), without the HTTPS port, and Docker Hub's other hosts
+    (``registry-1.docker.io``, ``index.docker.io``...) as ``docker.io`` with its ``library/``."""
+    if not ref.registry:
+        return ref.repository
+    host, repo = ref.host.lower(), ref.repository
+    if host in catalogue().docker_hub_hosts:
+        return f"{DOCKER_HUB}/{repo if '/' in repo else 'library/' + repo}"
+    return f"{host}/{repo}" if ref.port in (None, 443) else f"{host}:{ref.port}/{repo}"
+
+
 def rewritten(ref: ImageRef, move: Move) -> str | None:
     """The reference at its new location when the move is one-to-one (same path and tags), else None."""
     if move.rewrite is None:
         return None
-    out = move.rewrite + ref.name[len(move.prefix) :]
+    out = move.rewrite + location(ref)[len(move.prefix) :]
     if ref.tag is not None:
         out += ":" + ref.tag
     if ref.digest is not None:
@@ -46,9 +58,11 @@ class MovedRegistry(ImageRule):
         (`k8s.gcr.io` -> `registry.k8s.io`, `gcr.io/google_containers`, the old `quay.io/coreos`
         repositories of Prometheus Operator, kube-state-metrics and flannel, the read-only
         `quay.io/kubernetes-ingress-controller`, `gcr.io/kubebuilder/kube-rbac-proxy`, the
-        Kubernetes staging registries, Bitnami's Docker Hub and ECR Public catalogues). The image
-        name is normalized first, so `bitnami/redis` and `docker.io/bitnami/redis` are both
-        caught. The message says what moved where and when.
+        Kubernetes staging registries, Bitnami's Docker Hub and ECR Public catalogues), however the
+        reference spells the location: `bitnami/redis`, `docker.io/bitnami/redis` and
+        `registry-1.docker.io/bitnami/redis` are one repository, and so are `K8s.gcr.io/pause`
+        and `k8s.gcr.io:443/pause` (DNS ignores case; 443 is the HTTPS port). The message says
+        what moved where and when.
     """
     why = """
         A frozen location serves no new tags and may stop serving old ones: new versions fail with
@@ -69,7 +83,7 @@ class MovedRegistry(ImageRule):
 
     def check_image(self, resource: Resource, container: Container, ref: ImageRef) -> Iterable[Finding]:
         """Report an image under a moved location, with the rewrite when it is one-to-one."""
-        move = find_move(ref.name, self.switched_on)
+        move = find_move(location(ref), self.switched_on)
         if move is None:
             return
         target = rewritten(ref, move)

@@ -32,6 +32,9 @@ def moved(image: str, config: dict[str, object] | None = None) -> list:
         ("quay.io/coreos/prometheus-operator:v0.42.1", "quay.io/prometheus-operator/prometheus-operator:v0.42.1"),
         ("quay.io/coreos/prometheus-config-reloader:v0.42.1",
          "quay.io/prometheus-operator/prometheus-config-reloader:v0.42.1"),
+        # the same locations spelled otherwise: DNS ignores case, 443 is the HTTPS port
+        ("K8s.GCR.io/pause:3.9", "registry.k8s.io/pause:3.9"),
+        ("k8s.gcr.io:443/pause:3.9", "registry.k8s.io/pause:3.9"),
     ],
 )
 def test_one_to_one_moves_carry_a_fix(image: str, fixed: str) -> None:
@@ -81,10 +84,20 @@ def test_moves_without_a_certain_rewrite(image: str, words: tuple[str, ...]) -> 
         "k8s.gcr.io.example.com/pause:3.9",
         "bitnamilegacy/redis:7.2.4",
         "gcr.io/google-samples/hello-app:1.0",  # gcr.io itself only with the gcr-shutdown option
+        "k8s.gcr.io:5000/pause:3.9",  # another port is another registry
     ],
 )
 def test_not_moved(image: str) -> None:
     assert moved(image) == []
+
+
+@pytest.mark.parametrize(
+    "image", ["bitnami/redis:7.2", "registry-1.docker.io/bitnami/redis:7.2", "index.docker.io/bitnami/redis:7.2",
+              "registry.hub.docker.com/bitnami/redis:7.2", "docker.io/bitnami/redis:7.2"],
+)
+def test_every_docker_hub_host_is_docker_hub(image: str) -> None:
+    (f,) = moved(image)
+    assert (f.rule, f.span.line, f.span.column) == ("moved-registry", 8, 14) and "comes from docker.io/bitnami," in f.message
 
 
 def test_gcr_shutdown_is_an_option() -> None:
