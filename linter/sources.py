@@ -308,9 +308,16 @@ def decode(data: bytes, path: str) -> str | Finding:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, col = _position(data[: exc.start].decode("utf-8"))
         return _input_error(path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line}); not linted", line, col)
+
+
+def _position(head: str) -> tuple[int, int]:
+    """Line and column (1-based, in code points) just after ``head``, lines cut as YAML cuts them."""
+    from pullcheck.loader import LINE_BREAK  # only for a file that does not decode
+
+    breaks = [m.end() for m in LINE_BREAK.finditer(head)]
+    return len(breaks) + 1, len(head) - (breaks[-1] if breaks else 0) + 1
 
 
 def _decode_other(data: bytes, codec: str, path: str) -> str | Finding:

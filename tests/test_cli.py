@@ -267,3 +267,22 @@ def test_a_directory_that_cannot_be_listed_is_an_input_error(
         ("input-error", "error", "closed", 1, "cannot read directory (Permission denied); its files are not linted")
     ]
     assert data["stats"]["files"] == 2 and data["notices"] == []
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "column"),
+    [
+        (b'kind: Pod\nmetadata: {name: "\xe6\x97\xa5\xe6\x9c\xac\xe9"}\n', 2, 21),  # code points, not bytes
+        (b'kind: Pod\rmetadata: {name: "caf\xe9"}\r', 2, 22),  # a lone CR ends a line for YAML
+        (b"kind: Pod\r\nx: \xe2\x80\xa8y: \xff\n", 3, 4),  # so do CRLF and U+2028
+        (b"\xff", 1, 1),
+    ],
+)
+def test_a_byte_that_is_not_utf8_is_positioned_as_an_editor_shows_it(data: bytes, line: int, column: int) -> None:
+    from pullcheck.finding import Finding
+    from pullcheck.sources import decode
+
+    found = decode(data, "x.yaml")
+    assert isinstance(found, Finding) and found.rule == "input-error"
+    assert (found.span.line, found.span.column) == (line, column)
+    assert found.message.endswith(f"at line {line}); not linted")
