@@ -319,6 +319,31 @@ def test_get_events_json_core_and_events_k8s_io() -> None:
     assert failures[0].clues[0].where == f"{FIX / 'events.json'} items[2]: event Failed (x6)"
 
 
+def test_get_events_table(tmp_path: Path) -> None:
+    """The plain ``kubectl get events`` table: rows about pods, cut at the header's columns; without
+    NAMESPACE (no ``-A``) a pod takes its namespace from another dump, else ``default``."""
+    dump = read_dump(str(FIX / "events-table.txt"))
+    assert [(e.namespace, e.pod, e.reason, e.type, e.count) for e in dump.events] == [
+        ("shop", "web-5d7f9b8c6-r4t6y", "Scheduled", "Normal", 1),
+        ("shop", "web-5d7f9b8c6-r4t6y", "Pulling", "Normal", 4),
+        ("shop", "web-5d7f9b8c6-r4t6y", "Failed", "Warning", 4),
+        ("shop", "web-5d7f9b8c6-r4t6y", "Failed", "Warning", 4),
+        ("shop", "web-5d7f9b8c6-r4t6y", "BackOff", "Normal", 12),
+    ]
+    assert dump.events[2].message.endswith("ghcr.io/acme/web:9.9: not found")
+    (f,) = collect([dump]).failures
+    assert (f.namespace, f.pod, f.image, classify(f).family) == ("shop", "web-5d7f9b8c6-r4t6y", "ghcr.io/acme/web:9.9", "name-or-tag")
+    assert f.clues[0].where == f"{FIX / 'events-table.txt'}:4: event Failed (x4)"
+    lines = (FIX / "events-table.txt").read_text().splitlines()
+    bare = tmp_path / "events.txt"
+    bare.write_text("".join(ln[len("shop        ") :] + "\n" for ln in lines))  # without -A
+    assert [f.namespace for f in collect([read_dump(str(bare))]).failures] == ["default"]
+    pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: web-5d7f9b8c6-r4t6y, namespace: shop}\nspec: {containers: [{name: web, image: 'ghcr.io/acme/web:9.9'}]}\n"
+    (tmp_path / "pod.yaml").write_text(pod)
+    got = collect([read_dump(str(bare)), read_dump(str(tmp_path / "pod.yaml"))]).failures
+    assert [(f.namespace, f.pod, f.container) for f in got] == [("shop", "web-5d7f9b8c6-r4t6y", "web")]
+
+
 def test_describe_pod_text() -> None:
     dump = read_dump(str(FIX / "describe.txt"))
     assert (dump.kind, dump.problems) == ("describe", [])
@@ -398,7 +423,9 @@ def test_stdin(capsys: pytest.CaptureFixture[str]) -> None:
         ("deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n", r"deploy\.yaml: no Pod or Event in it \(found Deployment\)"),
         ("notes.txt", "the pod is broken again\n", r"notes\.txt: not a Kubernetes object"),
         ("table.txt", "NAME                  READY   STATUS             RESTARTS   AGE\nweb-1   0/1   ImagePullBackOff   0   5m\n",
-         r"table\.txt: this is a kubectl table.*kubectl get pods -o yaml"),
+         r"table\.txt: this is the kubectl pods table.*kubectl get pods -o yaml"),
+        ("ints.yaml", "- 1\n- 2\n", r"ints\.yaml: not kubectl output \(item 0 of a list is a int\)"),
+        ("nested.json", "[[[1]]]", r"nested\.json: not kubectl output \(item 0 of a list is a list\)"),
         ("empty.yaml", "", r"empty\.yaml: empty input"),
         ("tagged.yaml", "!!python/object:os.system {}\n", r"tagged\.yaml:1:1: not valid YAML"),
     ],

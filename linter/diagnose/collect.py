@@ -145,9 +145,15 @@ def _failing_state(c: ContainerObs) -> bool:
 def collect(dumps: list[Dump]) -> Collected:
     """Every failing container of the dumps, ordered by namespace, pod, container kind and name."""
     pods = _merge_pods(dumps)
+    namespaces: dict[str, set[str]] = {}
+    for ns, name in pods:
+        namespaces.setdefault(name, set()).add(ns)
     events: dict[tuple[str, str], list[EventObs]] = {}
     for d in dumps:
         for ev in d.events:
+            if not ev.namespace:  # an events table without NAMESPACE: the pod's, when one pod has the name
+                found = namespaces.get(ev.pod, set())
+                ev.namespace = next(iter(found)) if len(found) == 1 else "default"
             events.setdefault((ev.namespace, ev.pod), []).append(ev)
     failures: list[Failure] = []
     containers = sum(len(p.containers) for p in pods.values())

@@ -7,7 +7,8 @@ Three outputs are recognised by their content, whatever the file is called:
   ``ephemeralContainerStatuses`` (``state.waiting.reason``/``message``, ``image``, ``imageID``);
 - ``kubectl get events -o yaml|json``: a List/EventList of Events (``core/v1`` with
   ``involvedObject``/``message``, or ``events.k8s.io/v1`` with ``regarding``/``note``); a mixed
-  ``kubectl get pods,events -o yaml`` works too;
+  ``kubectl get pods,events -o yaml`` works too; and the plain ``kubectl get events`` table
+  (its rows about pods, cut at the header's columns);
 - the text of ``kubectl describe pod`` (one pod or several): the header fields, each container's
   ``Image``/``State``/``Reason``/``Message`` lines, and the Events table.
 
@@ -29,7 +30,7 @@ from pullcheck.records import field, record
 from pullcheck.sources import STDIN, Source, decode, read
 
 MAX_DUMP_SIZE = 64 * 1024 * 1024
-EXPECTED = "expected the output of `kubectl get pods -o yaml|json`, `kubectl get events -o yaml|json` or `kubectl describe pod`"
+EXPECTED = "expected the output of `kubectl get pods -o yaml|json`, `kubectl get events [-o yaml|json]` or `kubectl describe pod`"
 CONTAINER_KINDS = ("initContainer", "container", "ephemeralContainer")
 _SPEC_LISTS = (("initContainers", "initContainer"), ("containers", "container"), ("ephemeralContainers", "ephemeralContainer"))
 _STATUS_LISTS = (
@@ -41,7 +42,10 @@ _FIELD_PATH = re.compile(r"spec\.(initContainers|containers|ephemeralContainers)
 _FIELD_KIND = dict(_SPEC_LISTS)
 _DESCRIBE_NAME = re.compile(r"^Name:[ \t]+(\S+)[ \t]*$")
 _DESCRIBE_MARK = re.compile(r"^(?:Namespace|Containers|Init Containers|Events|Status|Node):", re.M)
-_TABLE_HEAD = re.compile(r"^(?:NAMESPACE\s+)?(?:NAME\s+READY\s+STATUS|LAST SEEN\s+TYPE\s+REASON)\b")
+_TABLE_HEAD = re.compile(r"^(?:NAMESPACE\s+)?NAME\s+READY\s+STATUS\b")
+_EVENTS_HEAD = re.compile(r"^(?:NAMESPACE\s+)?LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+.*\bMESSAGE\b")
+# the events table's headers as the describe Events table names the same cells
+_EVENTS_CELLS = {"TYPE": "Type", "REASON": "Reason", "MESSAGE": "Message", "COUNT": "Count", "LAST SEEN": "Age"}
 _HEADER_FIELD = re.compile(r"^([A-Z][A-Za-z -]*?):(?:[ \t]+(.*?))?[ \t]*$")
 _FIELD = re.compile(r"^([ \t]+)([A-Z][A-Za-z ]*?):(?:[ \t]+(.*?))?[ \t]*$")
 _CONTAINER_NAME = re.compile(r"^([ \t]+)([^\s:][^:]*):[ \t]*$")
@@ -137,12 +141,37 @@ def parse_text(text: str, path: str) -> Dump:
         return _structured(text, path, "JSON")
     if _looks_like_describe(text):
         return parse_describe(text, path)
+    if _EVENTS_HEAD.match(body):
+        return parse_events_table(text, path)
     if _TABLE_HEAD.match(body):
         raise DumpError(
-            f"{path}: this is a kubectl table; it does not hold the pull error messages - "
-            "use `kubectl get pods -o yaml`, `kubectl get events -o yaml` or `kubectl describe pod`"
+            f"{path}: this is the kubectl pods table; it does not hold the pull error messages - "
+            "use `kubectl get pods -o yaml`, `kubectl get events` or `kubectl describe pod`"
         )
     return _structured(text, path, "YAML")
+
+
+def parse_events_table(text: str, path: str) -> Dump:
+    """The table of ``kubectl get events`` (``-A`` adds NAMESPACE): its rows about pods. Cells are
+    cut at the header's column positions; without a NAMESPACE column the namespace is left empty
+    (``collect`` takes the pod's from another dump, else ``default``)."""
+    lines = text.lstrip("\ufeff").splitlines()
+    start = next(i for i, ln in enumerate(lines) if _EVENTS_HEAD.match(ln.lstrip()))
+    header = lines[start].expandtabs(8)
+    names = [m.group(0) for m in re.finditer(r"LAST SEEN|\S+", header)]
+    columns = [(name, header.index(name)) for name in names]
+    dump = Dump(path, "events")
+    for i in range(start + 1, len(lines)):
+        line = lines[i].expandtabs(8)
+        cells = {name: line[pos : columns[n + 1][1] if n + 1 < len(columns) else None].strip() for n, (name, pos) in enumerate(columns)}
+        kind, _, pod = cells.get("OBJECT", "").partition("/")
+        row = _cells_row({_EVENTS_CELLS.get(k, k): v for k, v in cells.items()})
+        if row is None or kind.lower() != "pod" or not pod:
+            continue
+        reason, message, count, typ, _sub = row
+        where = f"{path}:{i + 1}: event {reason}"
+        dump.events.append(EventObs(cells.get("NAMESPACE", ""), pod, reason, message, where, type=typ, count=count))
+    return dump
 
 
 def _looks_like_describe(text: str) -> bool:
@@ -214,8 +243,9 @@ def _objects(doc: dict[str, Any] | list[Any], path: str, problems: list[str]) ->
         yield doc, path
         return
     for i, item in enumerate(items):
-        if isinstance(item, dict):
-            yield item, f"{path} items[{i}]"
+        if not isinstance(item, dict):
+            raise DumpError(f"{path}: not kubectl output (item {i} of a list is a {type(item).__name__}); {EXPECTED}")
+        yield item, f"{path} items[{i}]"
 
 
 def _str(value: Any) -> str:
