@@ -158,8 +158,7 @@ def parse_events_table(text: str, path: str) -> Dump:
     lines = text.lstrip("\ufeff").splitlines()
     start = next(i for i, ln in enumerate(lines) if _EVENTS_HEAD.match(ln.lstrip()))
     header = lines[start].expandtabs(8)
-    names = [m.group(0) for m in re.finditer(r"LAST SEEN|\S+", header)]
-    columns = [(name, header.index(name)) for name in names]
+    columns = [(m.group(0), m.start()) for m in re.finditer(r"(?:LAST|FIRST) SEEN|\S+", header)]
     dump = Dump(path, "events")
     for i in range(start + 1, len(lines)):
         line = lines[i].expandtabs(8)
