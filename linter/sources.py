@@ -63,18 +63,39 @@ def repo_root(start: Path) -> Path:
 
 def exclusion_spec(patterns: Iterable[str], root: Path, use_gitignore: bool = True) -> pathspec.PathSpec | None:
     """A gitignore-style matcher from the given patterns plus ``root/.gitignore``; None when there
-    are no patterns at all (pathspec, slow to import, is then not loaded)."""
+    are no patterns at all (pathspec, slow to import, is then not loaded).
+
+    A pattern of ours that does not compile is a UsageError naming it; a ``.gitignore`` line that
+    does not is left out (git lets such a line match nothing)."""
     lines = list(patterns)
+    ignored: list[str] = []
     if use_gitignore:
         try:
-            lines += (root / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+            ignored = (root / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
             pass
-    if not lines:
+    if not lines and not ignored:
         return None
     import pathspec
 
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines + ignored)
+    except Exception:  # re.error, pathspec's own errors: find the line, outside the common path
+        for pattern in lines:
+            if _bad_pattern(pattern):
+                raise UsageError(f"exclude pattern {pattern!r} is not a valid gitignore-style pattern") from None
+        return pathspec.GitIgnoreSpec.from_lines(lines + [x for x in ignored if not _bad_pattern(x)])
+
+
+def _bad_pattern(pattern: str) -> bool:
+    """Whether one gitignore-style pattern fails to compile."""
+    import pathspec
+
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except Exception:
+        return True
+    return False
 
 
 def _display(path: Path, cwd: Path) -> str:
@@ -97,7 +118,29 @@ def expand(
     cwd: Path | None = None,
     use_gitignore: bool = True,
 ) -> Iterator[Source | Notice]:
-    """Every file to lint, in a stable order, with a Notice for whatever is skipped.
+    """Every file to lint, once, in a stable order, with a Notice for whatever is skipped.
+
+    Paths that overlap (``deploy/app.yaml deploy/``, ``x.yaml ./x.yaml``) give each file once: the
+    second would double its findings and its images' uses in the run."""
+    args = list(paths)
+    if len(args) < 2:
+        yield from _expand(args, excludes, cwd, use_gitignore)
+        return
+    base = os.fspath(cwd or Path.cwd())
+    seen: set[str] = set()
+    for item in _expand(args, excludes, cwd, use_gitignore):
+        if isinstance(item, Source) and item.fs_path is not None:
+            where = os.path.normpath(os.path.join(base, item.fs_path))
+            if where in seen:
+                continue
+            seen.add(where)
+        yield item
+
+
+def _expand(
+    paths: Iterable[str], excludes: Iterable[str], cwd: Path | None, use_gitignore: bool
+) -> Iterator[Source | Notice]:
+    """``expand`` without the check for overlapping paths.
 
     Each path belongs to the git work tree that holds it (its key, what baselines match, is relative
     to that root wherever the command runs). Exclusions apply to every file; the repository's

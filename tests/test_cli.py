@@ -286,3 +286,29 @@ def test_a_byte_that_is_not_utf8_is_positioned_as_an_editor_shows_it(data: bytes
     assert isinstance(found, Finding) and found.rule == "input-error"
     assert (found.span.line, found.span.column) == (line, column)
     assert found.message.endswith(f"at line {line}); not linted")
+
+
+def test_a_bad_exclude_pattern_is_a_usage_error_and_a_bad_gitignore_line_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "p.yaml").write_text(BAD)
+    (tmp_path / "q.yaml").write_text(BAD)
+    for args in (["--exclude", "[z-a]"], []):
+        if not args:
+            (tmp_path / ".pullcheck.yaml").write_text('exclude: ["[z-a]"]\n')
+        res = run_cli(*args, cwd=tmp_path)
+        assert res.returncode == 2 and "Traceback" not in res.stderr
+        assert res.stderr == "pullcheck: exclude pattern '[z-a]' is not a valid gitignore-style pattern\n"
+    (tmp_path / ".pullcheck.yaml").unlink()
+    (tmp_path / ".gitignore").write_text("[z-a]\n\\\nq.yaml\n")  # git lets a bad line match nothing
+    res = run_cli("--format", "json", cwd=tmp_path)
+    assert res.returncode == 1 and [p for _r, p, _l, _c in _json(res.stdout)] == ["p.yaml"]
+
+
+def test_overlapping_paths_lint_each_file_once(tmp_path: Path) -> None:
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "p.yaml").write_text(BAD)
+    for args in (["k8s/p.yaml", "k8s/"], ["k8s/p.yaml", "./k8s/p.yaml"], ["k8s", str(tmp_path / "k8s")]):
+        res = run_cli(*args, "--format", "json", cwd=tmp_path)
+        data = json.loads(res.stdout)
+        assert [f["rule"] for f in data["findings"]] == ["missing-image-tag"], args
+        assert data["stats"]["files"] == 1
