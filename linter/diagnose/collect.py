@@ -152,8 +152,8 @@ def collect(dumps: list[Dump]) -> Collected:
     for d in dumps:
         for ev in d.events:
             if not ev.namespace:  # an events table without NAMESPACE: the pod's, when one pod has the name
-                found = namespaces.get(ev.pod, set())
-                ev.namespace = next(iter(found)) if len(found) == 1 else "default"
+                spaces = namespaces.get(ev.pod, set())
+                ev.namespace = next(iter(spaces)) if len(spaces) == 1 else "default"
             events.setdefault((ev.namespace, ev.pod), []).append(ev)
     failures: list[Failure] = []
     containers = sum(len(p.containers) for p in pods.values())
