@@ -30,9 +30,21 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
 }
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
 # Container-like lists and single containers of custom resources (Tekton, Argo Workflows).
-EXTRA_CONTAINER_LISTS = ("steps", "sidecars")
+EXTRA_CONTAINER_LISTS = ("steps", "sidecars", "initContainers", "additionalContainers")
 EXTRA_SINGLE_CONTAINERS = ("container", "script", "stepTemplate")
 CORE_GROUPS = ("v1", "apps/", "batch/", "extensions/")
+# Custom resources whose own fields name the image their operator runs: (API group, kind) -> the
+# mapping that holds ``image`` (and ``imagePullPolicy``), read as one container named after the object.
+OWN_IMAGES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("opentelemetry.io/", "OpenTelemetryCollector"): ("spec",),
+    ("tekton.dev/", "StepAction"): ("spec",),
+    ("litmuschaos.io/", "ChaosExperiment"): ("spec", "definition"),
+}
+# Kinds whose ``containers`` lists are patterns, not containers that run (GKE Autopilot allowlists).
+NOT_POD_SPECS = frozenset({"Secret", "ServiceAccount", "ConfigMap", "WorkloadAllowlist"})
+# (container name, image) written as placeholders that a mutating webhook replaces: Istio's
+# sidecar and gateway injection ("image: auto", istio.io/latest/docs/setup/additional-setup/gateway/).
+INJECTED = frozenset({("istio-proxy", "auto")})
 # Custom resources whose controllers run each container exactly as written, so every container
 # must name its image. Other operators (ECK, CloudNativePG, Prometheus, Strimzi...) merge the
 # containers of their pod templates by name into their own and fill in the image themselves.
@@ -156,6 +168,8 @@ def _container(
     if not isinstance(node, MappingNode):
         return None
     name = scalar_text(get(node, "name")) or scalar_text(get(parent, "name")) or f"{list_name}[{index}]"
+    if (name, scalar_text(get(node, "image"))) in INJECTED:
+        return None  # the injector writes the whole container at admission
     # names and field paths repeat across thousands of objects: interned, every fact shares one string
     field = intern(format_path(path))
     return Container(intern(name), node, field, list_name, get(node, "image"), get(node, "imagePullPolicy"))
@@ -253,9 +267,24 @@ def _resource(doc: Document, node: MappingNode, prefix: tuple[Any, ...]) -> Reso
             target = get(target, key)
         if isinstance(target, MappingNode):
             res.pod_specs.append(_pod_spec(target, (*prefix, *fixed)))
-    elif kind not in ("Secret", "ServiceAccount", "ConfigMap"):
+    elif kind not in NOT_POD_SPECS:
         res.pod_specs.extend(_discover(node, prefix))
+        own = next((path for (group, k), path in OWN_IMAGES.items() if k == kind and res.api_version.startswith(group)), None)
+        if own is not None:
+            res.pod_specs.extend(_own_image(res, own, prefix))
     return res
+
+
+def _own_image(res: Resource, path: tuple[str, ...], prefix: tuple[Any, ...]) -> list[PodSpec]:
+    """The container an operator runs from the image an object of ``OWN_IMAGES`` names itself."""
+    target: Node | None = res.node
+    for key in path:
+        target = get(target, key)
+    if not isinstance(target, MappingNode) or get(target, "image") is None:
+        return []
+    field = intern(format_path((*prefix, *path)))
+    image, policy = get(target, "image"), get(target, "imagePullPolicy")
+    return [PodSpec(target, field, [Container(intern(res.name), target, field, path[-1], image, policy)], implicit=True)]
 
 
 def resources(doc: Document) -> list[Resource]:

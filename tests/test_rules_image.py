@@ -107,3 +107,64 @@ def test_tag_messages_follow_the_pull_policy_written() -> None:
         ("latest-tag", 9, 'image "nginx:latest" uses the mutable tag "latest"; pin a version or digest'),
         ("latest-tag", 10, 'image "nginx:latest" uses the mutable tag "latest" (imagePullPolicy defaults to Always); pin a version or digest'),
     ]
+
+
+def test_operator_resources_that_name_their_own_image() -> None:
+    """OpenTelemetryCollector, Tekton StepAction and LitmusChaos ChaosExperiment images (and the
+    collector's extra container lists) are linted like containers'; a GKE WorkloadAllowlist's
+    ``containers`` are patterns that never run."""
+    text = """\
+        apiVersion: opentelemetry.io/v1beta1
+        kind: OpenTelemetryCollector
+        metadata: {name: otel}
+        spec:
+          image: otel/opentelemetry-collector-contrib:latest
+          additionalContainers:
+          - {name: side, image: busybox}
+          initContainers:
+          - {name: init, image: "alpine:latest"}
+        ---
+        apiVersion: tekton.dev/v1beta1
+        kind: StepAction
+        metadata: {name: bash}
+        spec: {image: mirror.gcr.io/bash, script: echo hi}
+        ---
+        apiVersion: litmuschaos.io/v1alpha1
+        kind: ChaosExperiment
+        metadata: {name: pod-delete}
+        spec:
+          definition: {image: "litmuschaos/go-runner:latest", imagePullPolicy: Always}
+        ---
+        apiVersion: auto.gke.io/v1
+        kind: WorkloadAllowlist
+        metadata: {name: slurm}
+        matchingCriteria:
+          containers:
+          - {name: slurm, image: "us-docker.pkg.dev/x/y:latest"}
+        """
+    got = [(f.rule, f.span.line, f.span.column, f.container, f.field) for f in lint(text) if f.rule in ("missing-image-tag", "latest-tag")]
+    assert got == [
+        ("latest-tag", 5, 10, "otel", "spec.image"),
+        ("missing-image-tag", 7, 25, "side", "spec.additionalContainers[0].image"),
+        ("latest-tag", 9, 26, "init", "spec.initContainers[0].image"),
+        ("missing-image-tag", 14, 15, "bash", "spec.image"),
+        ("latest-tag", 20, 24, "pod-delete", "spec.definition.image"),
+    ]
+
+
+def test_istio_injected_proxy_placeholder_is_not_an_image() -> None:
+    """Istio's injector writes the whole istio-proxy container: "image: auto" there is no image."""
+    text = """\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: gw}
+        spec:
+          selector: {matchLabels: {app: gw}}
+          template:
+            metadata: {annotations: {inject.istio.io/templates: gateway}}
+            spec:
+              containers:
+              - {name: istio-proxy, image: auto}
+              - {name: other, image: auto}
+        """
+    assert where(lint(text)) == [("missing-image-tag", 11, 30)]
