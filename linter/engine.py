@@ -17,7 +17,7 @@ from typing import TypeVar
 from pullcheck.config import Config
 from pullcheck.finding import SHARED_TEXT, Finding, level_rank
 from pullcheck.index import Index
-from pullcheck.loader import LoadOptions, LoadResult, iter_documents
+from pullcheck.loader import LINE_BREAK, LoadOptions, LoadResult, iter_documents
 from pullcheck.model import resources
 from pullcheck.records import field, record
 from pullcheck.report import Stats
@@ -37,6 +37,7 @@ PARALLEL_MIN_FILES = 24
 LATE_PARALLEL_MIN_FILES = 256
 FRAME_PIECE = 1 << 20  # characters split into lines at a time for code frames of a big file
 HEAD_CHARS = 8192  # code frames of a text split its lines from the start up to the last frame, from 8 KiB on
+SPLITLINES_ONLY = "\x0b\x0c\x1c\x1d\x1e"  # line breaks to str.splitlines, not to YAML (LINE_BREAK)
 MAX_MESSAGE = 2000  # longer finding messages (a huge value quoted in them) keep their start and end
 # --jobs auto forks only for at least 24 files and 2 MiB: below that the workers (fork, IPC,
 # teardown: 50-100 ms) cost more than a second core saves.
@@ -284,9 +285,9 @@ def _auto_jobs(srcs: list[Source]) -> int:
 
 
 def frame_lines(text: str, findings: Iterable[Finding]) -> list[str]:
-    """``text.splitlines()`` as far as the findings' code frames and suppression comments read: the
-    lines up to the last of them and at least one more (all of a short text). In a text over
-    ``FRAME_PIECE`` only the lines read are filled in (the others are empty): a 50 MB file's
+    """The lines of ``text`` as YAML counts them, as far as the findings' code frames and suppression
+    comments read: the lines up to the last of them and at least one more (all of a short text). In a
+    text over ``FRAME_PIECE`` only the lines read are filled in (the others are empty): a 50 MB file's
     findings then do not hold two million lines."""
     if len(text) <= FRAME_PIECE:
         return _head_lines(text, max(_frame_end(f) for f in findings))
@@ -301,7 +302,7 @@ def frame_lines(text: str, findings: Iterable[Finding]) -> list[str]:
         # cut just after a "\n": no line break ("\r\n" included) spans two pieces
         end = text.find("\n", start + FRAME_PIECE)
         end = size if end < 0 else end + 1
-        piece = text[start:end].splitlines()
+        piece = _lines(text[start:end])
         base = len(out)
         out += [""] * len(piece)
         while i < len(todo) and todo[i] <= base + len(piece):
@@ -319,15 +320,26 @@ def _frame_end(f: Finding) -> int:
 
 
 def _head_lines(text: str, last: int) -> list[str]:
-    """The first lines of ``text`` as ``splitlines`` cuts them, through line ``last`` and at least one
+    """The first lines of ``text`` as ``_lines`` cuts them, through line ``last`` and at least one
     more, so every line read is whole: a prefix is split, longer ones until that many lines fit."""
     size = max(HEAD_CHARS, last * 128)
     while size < len(text):
-        lines = text[:size].splitlines()
+        lines = _lines(text[:size])
         if len(lines) > last:
             return lines
         size *= 4
-    return text.splitlines()
+    return _lines(text)
+
+
+def _lines(text: str) -> list[str]:
+    """``text`` cut into lines where YAML cuts them, so frames and comments match finding lines:
+    ``splitlines`` unless the text holds a character only it breaks at (five memchr scans)."""
+    if not any(c in text for c in SPLITLINES_ONLY):
+        return text.splitlines()
+    lines = LINE_BREAK.split(text)
+    if not lines[-1]:
+        lines.pop()  # a final line break ends the last line, it starts none (nor does an empty text)
+    return lines
 
 
 def _crash(rule: Rule, exc: Exception, where: str) -> str:

@@ -10,7 +10,16 @@ from pullcheck.finding import Finding
 
 ANNOTATION = "pullcheck.dev/ignore"
 ALL = "*"
-_COMMENT = re.compile(r"#\s*pullcheck:\s*ignore(?:\[([^\]]*)\])?")
+# The text before a line's comment, as YAML reads it (from that line alone): any character but a
+# quote or "#"; a "#" or a quote after other text (plain scalar: ``a#b``, ``don't``); a whole quoted
+# scalar, opened at the start, after a blank or after one of "[{,:" ('' and backslash escapes inside).
+# Possessive: an unclosed quote (a scalar going on to the next line) ends it, so no comment follows.
+_CODE = r"""(?:[^'"#]|(?<=[^ \t\[{,:])['"]|(?<=[^ \t])#|(?<![^ \t\[{,:])(?:'(?:[^']|'')*+'|"(?:[^"\\]|\\.)*+"))*+"""
+# The marker in that comment: ``ignore`` then a rule list (after a space too), or then a blank or
+# the end (every rule); ``ignoreme`` or an unclosed list is no suppression at all. A list stops at
+# a "#" or "[": a line of unclosed lists is not rescanned to its end from each (quadratic).
+_MARKER = r"#\s*pullcheck:\s*ignore(?:\s*\[([^\]\[#]*)\]|(?!\s*\[)(?=\s|$))"
+_COMMENT = re.compile(rf"{_CODE}(?=#).*?{_MARKER}")
 
 
 def _ids(text: str) -> frozenset[str]:
@@ -28,10 +37,11 @@ def annotation_ignores(annotations: Mapping[str, str]) -> frozenset[str]:
 
 
 def comment_ignores(line: str) -> frozenset[str]:
-    """Rule ids of a ``# pullcheck: ignore[a,b]`` comment on a line (bare ``ignore`` = every rule)."""
+    """Rule ids of a ``# pullcheck: ignore[a,b]`` comment on a line (bare ``ignore`` = every rule);
+    only a real YAML comment counts, not the same text inside a quoted or plain scalar."""
     if "pullcheck" not in line:
         return frozenset()
-    m = _COMMENT.search(line)
+    m = _COMMENT.match(line)
     if m is None:
         return frozenset()
     return _ids(m.group(1) or "")
