@@ -81,6 +81,14 @@ class FileResult:
             setattr(self.stats, name, getattr(self.stats, name) + getattr(other.stats, name))
 
 
+def unparsed_secret_docs(text: str, loaded: LoadResult, parsed: set[int]) -> set[int]:
+    """A document that did not parse cannot say what it is: in a file with Secrets, the documents
+    whose lines are redacted too (a syntax error inside a Secret must not show its data)."""
+    if not loaded.findings or not _SECRET_KIND.search(text):
+        return set()
+    return {f.doc for f in loaded.findings if f.doc not in parsed}
+
+
 def redact(line: str) -> str:
     """Hide the value of a Secret's data line, so a code frame never shows a credential."""
     if _SAFE_SECRET_KEYS.match(line):
@@ -144,10 +152,7 @@ class Engine:
                     except Exception as exc:  # a broken rule must not stop the run or hide other findings
                         result.errors.append(_crash(rule, exc, f"{res.path}:{res.line_offset + 1}"))
         result.stats.skipped_documents = loaded.skipped
-        if loaded.findings and _SECRET_KIND.search(text):
-            # A document that did not parse cannot say what it is: in a file with Secrets, its
-            # code frames are redacted too (a syntax error inside a Secret must not show its data).
-            secret_docs.update(f.doc for f in loaded.findings if f.doc not in parsed)
+        secret_docs |= unparsed_secret_docs(text, loaded, parsed)
         findings[:0] = loaded.findings
         lines = frame_lines(text, findings) if findings else []
         result.findings = self._finalize(findings, lines, secret_docs, source.key)

@@ -4,8 +4,10 @@ Only the characters of each fixed value change (comments, quoting, key order, in
 other documents of the file stay byte for byte), and only when the text at the finding's span is
 exactly the value the finding is about. Fixing repeats lint-and-edit in memory until no fix is left
 (one fix can reveal another: a mistyped ``k8s.gcr.oi`` becomes ``k8s.gcr.io`` and then
-``registry.k8s.io``), so a second ``--fix`` changes nothing. Input read from stdin is never written,
-and files holding ``helm template`` output are refused: the fix belongs in the chart.
+``registry.k8s.io``), so a second ``--fix`` changes nothing. A file is written back in the encoding
+it was read from; a diff shows the lines of Secrets redacted, as code frames do. Input read from
+stdin is never written, and files holding ``helm template`` output are refused: the fix belongs in
+the chart.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from itertools import islice
 
-from pullcheck.engine import Engine
+from pullcheck.engine import SECRET_KINDS, Engine, redact, unparsed_secret_docs
 from pullcheck.finding import Finding
-from pullcheck.loader import LINE_BREAK
+from pullcheck.loader import LINE_BREAK, LoadOptions, LoadResult, _chunks, iter_documents
+from pullcheck.model import resources
 from pullcheck.records import field, record
 from pullcheck.report import Stats
 from pullcheck.sources import Source, read
@@ -30,6 +35,16 @@ MAX_PASSES = 5
 _HELM_SOURCE = re.compile(r"^# Source: \S", re.MULTILINE)  # as the loader reads `helm template` output
 # A replacement made of these characters means the same in a plain, single- or double-quoted scalar.
 _SAFE_VALUE = re.compile(r"[A-Za-z0-9._/:@+-]+")
+_HUNK = re.compile(r"@@ -(\d+)(?:,\d+)? \+(\d+)")  # the first line of each side, as difflib numbers hunks
+# What ``sources.decode`` reads besides plain UTF-8: a byte-order mark and the codec of the text after it
+# (the UTF-32 marks first: UTF-32-LE's begins with UTF-16-LE's).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+)
 
 
 @record
@@ -51,6 +66,7 @@ class FixResult:
     messages: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     stats: Stats = field(default_factory=Stats)
+    load_options: LoadOptions = field(default_factory=LoadOptions)  # the run's, to find its Secrets again
 
     @property
     def fixed(self) -> int:
@@ -58,8 +74,8 @@ class FixResult:
         return sum(c.fixes for c in self.changes)
 
     def diff(self) -> str:
-        """The unified diff of every changed file (``a/path`` -> ``b/path``)."""
-        return "".join(unified_diff(c.before, c.after, c.display) for c in self.changes)
+        """The unified diff of every changed file (``a/path`` -> ``b/path``), Secrets' data redacted."""
+        return "".join(unified_diff(c.before, c.after, c.display, self.load_options) for c in self.changes)
 
 
 def line_starts(text: str) -> list[int]:
@@ -116,10 +132,18 @@ def apply_fixes(text: str, findings: Sequence[Finding]) -> tuple[str, list[Findi
     return out, [f for _, _, f in sorted(edits, key=lambda e: e[0])], skipped
 
 
-def unified_diff(before: str, after: str, display: str) -> str:
-    """A ``git diff``-style unified diff of one file, marking a last line without newline."""
-    lines = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{display}", f"b/{display}"
+def unified_diff(before: str, after: str, display: str, options: LoadOptions | None = None) -> str:
+    """A ``git diff``-style unified diff of one file, marking a last line without newline.
+
+    The lines of Secret documents are shown redacted as code frames are (pull-secrets.md §9.7: a
+    printed diff must not carry credentials); ``options`` load the documents as the run did.
+    """
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    options = options or LoadOptions()
+    lines = _shown(
+        difflib.unified_diff(old, new, f"a/{display}", f"b/{display}"),
+        _redacted_lines(before, old, options),
+        _redacted_lines(after, new, options),
     )
     out = []
     for line in lines:
@@ -130,21 +154,78 @@ def unified_diff(before: str, after: str, display: str) -> str:
     return "".join(out)
 
 
+def _shown(diff: Iterator[str], old: list[str], new: list[str]) -> Iterator[str]:
+    """``diff`` (of lists of lines) with each body line printed from ``old`` or ``new``, the lines as
+    shown, by position: the diff is computed on the real lines, so a redacted change still shows."""
+    yield from islice(diff, 2)  # the ---/+++ header: a body line may start with "---" too
+    i = j = 0
+    for line in diff:
+        hunk = _HUNK.match(line)
+        if hunk is not None:
+            i, j = int(hunk[1]) - 1, int(hunk[2]) - 1
+            yield line
+        elif line[0] == "+":
+            yield "+" + new[j]
+            j += 1
+        else:
+            yield line[0] + old[i]
+            i += 1
+            if line[0] == " ":
+                j += 1
+
+
+def _redacted_lines(text: str, lines: list[str], options: LoadOptions) -> list[str]:
+    """``lines`` (``text`` split) with those of the documents ``_secret_documents`` names redacted."""
+    secret = _secret_documents(text, options)
+    if not secret:
+        return lines
+    starts = [a for a, _, _ in _chunks(text)]  # a document's index is its chunk's, as the loader counts them
+    out = []
+    pos = 0
+    for line in lines:  # documents start where lines do: after a "\n"
+        out.append(_redact_line(line) if bisect_right(starts, pos) - 1 in secret else line)
+        pos += len(line)
+    return out
+
+
+def _secret_documents(text: str, options: LoadOptions) -> set[int]:
+    """Indexes of the documents whose code frames the engine redacts: those holding a Secret and, in
+    a file with Secrets, those that did not parse (they cannot say what they are)."""
+    loaded = LoadResult()
+    parsed: set[int] = set()
+    secret: set[int] = set()
+    for doc in iter_documents(text, "", options, loaded):
+        parsed.add(doc.index)
+        if any(r.kind in SECRET_KINDS for r in resources(doc)):
+            secret.add(doc.index)
+    return secret | unparsed_secret_docs(text, loaded, parsed)
+
+
+def _redact_line(line: str) -> str:
+    """One line of a Secret as ``redact`` shows it in a code frame, keeping its line break and, left
+    whole, a bare ``---`` or ``...`` (where a document starts or ends, no value)."""
+    body = line.splitlines()[0]
+    if body.rstrip() in ("---", "..."):
+        return line
+    return redact(body) + line[len(body) :]
+
+
 def write_atomic(path: str, text: str) -> None:
     """Replace a file's content by writing a temporary file beside it and renaming it over the file.
 
-    The original keeps its bytes if anything fails (the temporary file is removed); a UTF-8 BOM and
-    the file mode are kept; a symlink is followed, so the link stays a link.
+    The original keeps its bytes if anything fails (the temporary file is removed); the encoding
+    with its byte-order mark (UTF-8, UTF-16 or UTF-32) and the file mode are kept; a symlink is
+    followed, so the link stays a link.
     """
     target = os.path.realpath(path)
     with open(target, "rb") as fh:
-        bom = codecs.BOM_UTF8 if fh.read(3) == codecs.BOM_UTF8 else b""
+        bom, codec = _encoding(fh.read(4))
     mode = stat.S_IMODE(os.stat(target).st_mode)
     directory, name = os.path.split(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".pullcheck-tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(bom + text.encode("utf-8"))
+            out.write(bom + text.encode(codec))
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp, mode)
@@ -153,6 +234,12 @@ def write_atomic(path: str, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _encoding(head: bytes) -> tuple[bytes, str]:
+    """The byte-order mark a file's first bytes start with and the codec of the text after it (plain
+    UTF-8 without one), so that fixed text is written back in the encoding it was read from."""
+    return next(((bom, codec) for bom, codec in _BOMS if head.startswith(bom)), (b"", "utf-8"))
 
 
 def _refusal(display: str, text: str, findings: list[Finding]) -> str | None:
@@ -175,7 +262,7 @@ def fix_sources(engine: Engine, sources: Sequence[Source], write: bool = True) -
     each atomically; if a write fails the file keeps its content and the error goes to
     ``engine.errors`` (exit 2).
     """
-    result = FixResult()
+    result = FixResult(load_options=engine.load_options)
     texts: dict[str, str] = {}
     originals: dict[str, Source] = {}
     for src in sources:

@@ -125,6 +125,16 @@ def test_fix_keeps_bom_crlf_and_mode(tmp_path: Path) -> None:
     assert (p.stat().st_mode & 0o777) == 0o640
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "utf-8"])
+def test_fix_keeps_the_encoding_and_its_byte_order_mark(tmp_path: Path, codec: str) -> None:
+    text = "\ufeffapiVersion: v1\nkind: Pod\nmetadata: {name: p}  # caf\u00e9 \U0001d11e\nspec:\n  containers:\n  - name: c\n    image: ngnix:1.27\n"
+    p = tmp_path / "pod.yaml"
+    p.write_bytes(text.encode(codec))  # U+FEFF first: the byte-order mark of each encoding
+    r = run_cli("--fix", *QUIET, str(p), cwd=tmp_path)
+    assert "fixed 1 problem(s) in 1 file(s)" in r.stderr
+    assert p.read_bytes() == text.replace("ngnix:1.27", "nginx:1.27").encode(codec)
+
+
 def test_fix_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
     real = write(tmp_path, MANIFEST, "real.yaml")
     (tmp_path / "links").mkdir()
@@ -191,6 +201,108 @@ def test_helm_rendered_file_is_refused(tmp_path: Path) -> None:
     assert "not fixed: the file holds Helm-rendered output (from payments/templates/deployment.yaml)" in r.stderr
     assert "fix to the chart's template or values" in r.stderr
     assert r.returncode == 1
+
+
+# An Opaque Secret holding a docker config (auth "robot:S3cretPW") that a Pod uses as its pull secret:
+# the fix sets its type, and the diff's other lines of that Secret must not show the data.
+DOCKERCONFIGJSON = "eyJhdXRocyI6eyJyZWdpc3RyeS5leGFtcGxlLmNvbSI6eyJhdXRoIjoiY205aWIzUTZVek5qY21WMFVGYz0ifX19"
+OPAQUE_SECRET = f"""\
+apiVersion: v1
+kind: Secret
+metadata: {{name: regcred}}
+type: Opaque
+data:
+  .dockerconfigjson: {DOCKERCONFIGJSON}
+---
+apiVersion: v1
+kind: Pod
+metadata: {{name: app}}
+spec:
+  imagePullSecrets: [{{name: regcred}}]
+  containers:
+  - name: app
+    image: registry.example.com/team/app:1.0
+"""
+
+
+def test_diff_redacts_a_secrets_data_but_shows_its_fixed_type(tmp_path: Path) -> None:
+    p = write(tmp_path, OPAQUE_SECRET, "r2.yaml")
+    r = run_cli("--diff", "--color", "never", "r2.yaml", cwd=tmp_path)
+    assert r.stdout == """\
+--- a/r2.yaml
++++ b/r2.yaml
+@@ -1,7 +1,7 @@
+ apiVersion: v1
+ kind: Secret
+ metadata: {name: regcred}
+-type: Opaque
++type: kubernetes.io/dockerconfigjson
+ <redacted>
+   .dockerconfigjson: <redacted>
+ ---
+"""
+    assert DOCKERCONFIGJSON[:12] not in r.stdout + r.stderr and "S3cretPW" not in r.stdout + r.stderr
+    assert p.read_text() == OPAQUE_SECRET
+
+
+def test_fix_writes_the_secrets_data_unredacted(tmp_path: Path) -> None:
+    p = write(tmp_path, OPAQUE_SECRET)
+    run_cli("--fix", "--color", "never", str(p), cwd=tmp_path)
+    assert p.read_text() == OPAQUE_SECRET.replace("type: Opaque", "type: kubernetes.io/dockerconfigjson")
+
+
+def test_diff_redacts_only_the_secret_document_of_a_mixed_file(tmp_path: Path) -> None:
+    deployment = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      imagePullSecrets: [{name: regcred}]
+      containers:
+      - name: web
+        image: ngnix:1.27
+        args: [--password-file, /run/pw]
+---
+"""
+    secret = OPAQUE_SECRET.split("---\n")[0].replace("metadata: {name: regcred}\ntype: Opaque", "type: Opaque\nmetadata: {name: regcred}")
+    write(tmp_path, deployment + secret)
+    r = run_cli("--diff", *QUIET, "deploy.yaml", cwd=tmp_path)
+    assert r.stdout == """\
+--- a/deploy.yaml
++++ b/deploy.yaml
+@@ -9,12 +9,12 @@
+       imagePullSecrets: [{name: regcred}]
+       containers:
+       - name: web
+-        image: ngnix:1.27
++        image: nginx:1.27
+         args: [--password-file, /run/pw]
+ ---
+ apiVersion: v1
+ kind: Secret
+-type: Opaque
++type: kubernetes.io/dockerconfigjson
+ metadata: {name: regcred}
+ <redacted>
+   .dockerconfigjson: <redacted>
+"""
+
+
+def test_diff_redacts_a_document_that_did_not_parse_in_a_file_with_secrets(tmp_path: Path) -> None:
+    text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: ngnix:1.27\n---\nkind: Secret\nstringData: {password: \"s3cr3tvalue\n"
+    write(tmp_path, text)
+    r = run_cli("--diff", *QUIET, "deploy.yaml", cwd=tmp_path)
+    assert r.stdout.endswith("""\
+-    image: ngnix:1.27
++    image: nginx:1.27
+ ---
+ kind: Secret
+ stringData: <redacted>
+""")
 
 
 def test_no_newline_at_end_of_file_is_marked() -> None:
