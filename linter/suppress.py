@@ -23,12 +23,13 @@ _COMMENT = re.compile(rf"{_CODE}(?=#).*?{_MARKER}")
 
 
 def _ids(text: str) -> frozenset[str]:
-    ids = frozenset(p.strip() for p in text.split(",") if p.strip())
-    return ids or frozenset({ALL})
+    """The rule ids of a comma-separated list (none in an empty one)."""
+    return frozenset(p.strip() for p in text.split(",") if p.strip())
 
 
 def annotation_ignores(annotations: Mapping[str, str]) -> frozenset[str]:
-    """Rule ids listed in the object's ``pullcheck.dev/ignore`` annotation (``*`` or ``all`` = every rule)."""
+    """Rule ids listed in the object's ``pullcheck.dev/ignore`` annotation (``*`` or ``all`` = every
+    rule; an empty value, say a Helm value that rendered to nothing, silences none)."""
     value = annotations.get(ANNOTATION)
     if value is None:
         return frozenset()
@@ -37,14 +38,14 @@ def annotation_ignores(annotations: Mapping[str, str]) -> frozenset[str]:
 
 
 def comment_ignores(line: str) -> frozenset[str]:
-    """Rule ids of a ``# pullcheck: ignore[a,b]`` comment on a line (bare ``ignore`` = every rule);
-    only a real YAML comment counts, not the same text inside a quoted or plain scalar."""
+    """Rule ids of a ``# pullcheck: ignore[a,b]`` comment on a line (bare ``ignore`` = every rule,
+    an empty list none); only a real YAML comment counts, not the same text inside a scalar."""
     if "pullcheck" not in line:
         return frozenset()
     m = _COMMENT.match(line)
     if m is None:
         return frozenset()
-    return _ids(m.group(1) or "")
+    return frozenset({ALL}) if m.group(1) is None else _ids(m.group(1))
 
 
 def matches(ids: frozenset[str], rule: str) -> bool:

@@ -59,7 +59,14 @@ def test_comment_for_another_rule_does_not_suppress() -> None:
 
 @pytest.mark.parametrize(
     ("ann", "left"),
-    [("all", []), ("latest-tag, missing-image-tag", []), ("missing-image-tag", [("latest-tag", 12, 14)])],
+    [
+        ("all", []),
+        ("latest-tag, missing-image-tag", []),
+        ("missing-image-tag", [("latest-tag", 12, 14)]),
+        # a Helm value that rendered to nothing must not switch the linter off for the object
+        ("", [("missing-image-tag", 10, 14), ("latest-tag", 12, 14)]),
+        (" , ", [("missing-image-tag", 10, 14), ("latest-tag", 12, 14)]),
+    ],
 )
 def test_annotation_forms(ann: str, left: list[tuple[str, int, int]]) -> None:
     assert where(lint(pod(f'  annotations:\n    pullcheck.dev/ignore: "{ann}"\n'))) == left
@@ -73,6 +80,8 @@ def test_annotation_forms(ann: str, left: list[tuple[str, int, int]]) -> None:
         ("\t# pullcheck: ignore[latest-tag]", {"latest-tag"}),
         ('      image: "postgres" #pullcheck:ignore', {ALL}),
         ("      # pullcheck: ignore  (vendored chart)", {ALL}),
+        ("      # pullcheck: ignore[]", set()),  # an empty list names no rule
+        ("      # pullcheck: ignore[ , ]", set()),
         ("  - {name: a, image: x}  # pullcheck: ignore[ latest-tag , image-typo ]", {"latest-tag", "image-typo"}),
         ("      # pullcheck: ignore [latest-tag]", {"latest-tag"}),  # a space before the list: still the list
         ("      a: don't # pullcheck: ignore[latest-tag]", {"latest-tag"}),  # a quote inside a plain scalar
