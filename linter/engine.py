@@ -15,7 +15,7 @@ from sys import intern
 from typing import TypeVar
 
 from pullcheck.config import Config
-from pullcheck.finding import SHARED_TEXT, Finding, level_rank
+from pullcheck.finding import SHARED_TEXT, Finding, Span, level_rank
 from pullcheck.index import Index
 from pullcheck.loader import LINE_BREAK, LoadOptions, LoadResult, iter_documents
 from pullcheck.model import resources
@@ -131,6 +131,7 @@ class Engine:
         findings: list[Finding] = []
         secret_docs: set[int] = set()
         parsed: set[int] = set()
+        annotated: list[tuple[int, Span, frozenset[str]]] = []  # objects that silence rules: their extent
         # document by document: a file's composed documents are never all alive at once
         for doc in iter_documents(text, source.display, self.load_options, loaded):
             parsed.add(doc.index)
@@ -144,6 +145,8 @@ class Engine:
                     secret_docs.add(doc.index)
                 result.index.add(res, self.ctx.namespace)
                 ignores = annotation_ignores(res.annotations)
+                if ignores:
+                    annotated.append((doc.index, res.span(res.node), ignores))
                 for rule in self.rules:
                     try:
                         for f in rule.check(res):
@@ -153,7 +156,7 @@ class Engine:
                         result.errors.append(_crash(rule, exc, f"{res.path}:{res.line_offset + 1}"))
         result.stats.skipped_documents = loaded.skipped
         secret_docs |= unparsed_secret_docs(text, loaded, parsed)
-        findings[:0] = loaded.findings
+        findings[:0] = _unsilenced(loaded.findings, annotated) if annotated else loaded.findings
         lines = frame_lines(text, findings) if findings else []
         result.findings = self._finalize(findings, lines, secret_docs, source.key)
         return result
@@ -345,6 +348,19 @@ def _lines(text: str) -> list[str]:
     if not lines[-1]:
         lines.pop()  # a final line break ends the last line, it starts none (nor does an empty text)
     return lines
+
+
+def _unsilenced(findings: list[Finding], annotated: list[tuple[int, Span, frozenset[str]]]) -> list[Finding]:
+    """The loader's findings (a duplicate key) but those inside an object whose annotation
+    silences their rule."""
+    return [
+        f
+        for f in findings
+        if not any(
+            doc == f.doc and extent.line <= f.span.line <= extent.end_line and matches(ignores, f.rule)
+            for doc, extent, ignores in annotated
+        )
+    ]
 
 
 def _crash(rule: Rule, exc: Exception, where: str) -> str:

@@ -70,6 +70,9 @@ class Rule:
     how_to_fix: ClassVar[str] = ""
     # Rules the loader (not a ``check``) reports, kept here for metadata, levels and docs.
     from_loader: ClassVar[bool] = False
+    # Whether a finding belongs to an object, so the object's annotation can silence it (not when
+    # the file or document could not be read).
+    on_objects: ClassVar[bool] = True
     origin: ClassVar[str] = "pullcheck"
 
     def __init__(self, ctx: Context) -> None:
@@ -164,11 +167,11 @@ def render_docs(rule: type[Rule], markdown: bool = True) -> str:
         for name, (default, doc) in rule.options.items():
             parts.append(f"- `{name}` (default `{default!r}`): {doc}")
         parts.append("")
+    annotation = f'Annotation `pullcheck.dev/ignore: "{rule.id}"` on the object, the comment ' if rule.on_objects else "The comment "
     parts += [
         "## Suppress",
         "",
-        f'Annotation `pullcheck.dev/ignore: "{rule.id}"` on the object, the comment '
-        f"`# pullcheck: ignore[{rule.id}]` on the line or the line above, or "
+        f"{annotation}`# pullcheck: ignore[{rule.id}]` on the line or the line above, or "
         f"`rules: {{{rule.id}: off}}` in `.pullcheck.yaml`.",
         "",
     ]

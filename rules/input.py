@@ -13,6 +13,7 @@ class YamlSyntax(Rule):
     level = "error"
     tags = ("yaml", "correctness")
     from_loader = True
+    on_objects = False  # a document that does not parse names no object
     security_severity = None
     what = """
         Reports the place where the YAML parser stopped, with the parser's reason. Each document of
@@ -55,6 +56,7 @@ class InputError(Rule):
     level = "error"
     tags = ("input",)
     from_loader = True
+    on_objects = False  # a file that cannot be read names no object
     what = """
         Reports a file (or document) that pullcheck could not read: permission denied, binary
         content (a NUL byte), UTF-16 without a byte-order mark, an encoding other than

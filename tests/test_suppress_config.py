@@ -248,3 +248,27 @@ def test_discovery_walks_up_and_stops_at_repo_root(tmp_path: Path) -> None:
     assert discover(sub) is None
     (tmp_path / "repo" / ".pullcheck.yaml").write_text("fail-on: error\n")
     assert discover(sub) == tmp_path / "repo" / ".pullcheck.yaml"
+
+
+def test_annotation_silences_a_duplicate_key_inside_its_object_only() -> None:
+    """duplicate-key comes from the loader, not a rule's check: the object's annotation applies too."""
+    text = """\
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: v1
+          kind: Pod
+          metadata:
+            name: p
+            annotations: {pullcheck.dev/ignore: "duplicate-key,latest-tag"}
+          spec:
+            containers:
+            - {name: a, image: "nginx:latest", image: "nginx:latest"}
+        - apiVersion: v1
+          kind: Pod
+          metadata: {name: q}
+          spec:
+            containers:
+            - {name: a, image: "nginx:1.27", image: "nginx:1.27"}
+        """
+    assert where(lint(text)) == [("duplicate-key", 17, 38)]
