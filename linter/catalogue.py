@@ -196,10 +196,12 @@ def literal_prefix(pattern: str) -> str:
 
 @record(frozen=True)
 class Allowlist:
-    """``registries.allowed`` and ``images.allowed``: host globs and normalized name globs."""
+    """``registries.allowed`` and ``images.allowed``: host globs and normalized name globs; and
+    ``images.known``: names that exist, for ``image-typo`` only (they allow nothing)."""
 
     hosts: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
+    known: tuple[str, ...] = ()
 
     @property
     def configured(self) -> bool:
@@ -213,6 +215,11 @@ class Allowlist:
         if any(fnmatchcase(host, p) or fnmatchcase(registry, p) for p in self.hosts):
             return True
         return any(fnmatchcase(ref.name, p) for p in self.names)
+
+    def knows(self, ref: ImageRef) -> bool:
+        """Whether ``images.known`` says the image's name exists (it is then no typo of another;
+        being known, unlike allowed, makes no other name a typo of it)."""
+        return any(fnmatchcase(ref.name, p) for p in self.known)
 
     def exact_names(self) -> list[str]:
         """Allowed names written without a wildcard (known names for ``image-typo``)."""
@@ -246,4 +253,5 @@ def allowlist(config: Config) -> Allowlist:
     for entry in config.get("images.allowed") or ():
         text = str(entry).strip()
         names.append(normalize_name_pattern(text))
-    return Allowlist(tuple(hosts), tuple(names))
+    known = tuple(normalize_name_pattern(str(entry).strip()) for entry in config.get("images.known") or ())
+    return Allowlist(tuple(hosts), tuple(names), known)

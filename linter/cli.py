@@ -242,6 +242,11 @@ def _lint(args: argparse.Namespace) -> int:
             _err(e)
         _err(f"unknown rule id(s): {', '.join(unknown)} (see `pullcheck rules`)")
         return EXIT_USAGE
+    bad_options = config.option_problems(rules)
+    if bad_options:
+        for line in bad_options:
+            _err(line)
+        return EXIT_USAGE
     from pullcheck.inventory import InventoryError, prepare
 
     try:

@@ -11,7 +11,7 @@ from pullcheck.finding import LEVELS, Level
 from pullcheck.records import field, record
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
     from pullcheck.rule import Rule
 
@@ -24,7 +24,7 @@ _TOP = frozenset(
 )
 _SECTIONS = {
     "registries": frozenset({"allowed", "private", "public", "credential-providers"}),
-    "images": frozenset({"allowed"}),
+    "images": frozenset({"allowed", "known"}),
 }
 _LEVELS = ("error", "warning", "note", "off", "on")
 _FAIL_ON = ("error", "warning", "note")
@@ -95,6 +95,28 @@ class Config:
             out.update((k, v) for k, v in entry.items() if k != "level")
         return out
 
+    def option_problems(self, rules: Iterable[type[Rule]]) -> list[str]:
+        """What is wrong with the options set under ``rules:``: names a rule does not have and
+        values of another type than its default's (or outside its choices), one line each."""
+        origin = str(self.path) if self.path is not None else "config"
+        problems: list[str] = []
+        for rule in rules:
+            entry = self._rule_entry(rule.id)
+            if not isinstance(entry, dict):
+                continue
+            for name, value in entry.items():
+                if name == "level":
+                    continue
+                where = f"{origin}: rules.{rule.id}.{name}"
+                if name not in rule.options:
+                    known = ", ".join(["level", *rule.options])
+                    problems.append(f"{where}: {rule.id} has no option {name!r} (it has: {known})")
+                    continue
+                wrong = _option_problem(value, rule.options[name][0], rule.option_choices.get(name))
+                if wrong:
+                    problems.append(f"{where}: {value!r} is not {wrong}")
+        return problems
+
     @property
     def fail_on(self) -> Level:
         """The lowest level that makes the run exit 1."""
@@ -102,13 +124,32 @@ class Config:
 
     @property
     def mutable_tags(self) -> frozenset[str]:
-        """Tags that name a moving target (``latest-tag``)."""
-        return frozenset(self.data.get("mutable-tags", DEFAULT_MUTABLE_TAGS))
+        """Tags that name a moving target (``latest-tag``): ``latest``, and those ``mutable-tags``
+        adds at the top level or in latest-tag's own options."""
+        entry = self._rule_entry("latest-tag")
+        own = entry.get("mutable-tags", ()) if isinstance(entry, dict) else ()
+        return frozenset((*DEFAULT_MUTABLE_TAGS, *self.data.get("mutable-tags", ()), *own))
 
     @property
     def namespace(self) -> str:
         """The apply namespace for objects that name none."""
         return str(self.data.get("namespace", "default"))
+
+
+def _option_problem(value: Any, default: Any, choices: tuple[str, ...] | None) -> str:
+    """What a rule option's value should have been, judged by its default's type; "" when it is fine."""
+    if isinstance(default, bool):
+        return "" if isinstance(value, bool) else "true or false"
+    number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+    if isinstance(default, int):
+        return "" if number and isinstance(value, int) else "a whole number >= 0"
+    if isinstance(default, float):
+        return "" if number else "a number >= 0"
+    if isinstance(default, list):
+        return "" if isinstance(value, list) and all(isinstance(v, str) for v in value) else "a list of strings"
+    if choices is not None:
+        return "" if value in choices else "one of " + ", ".join(choices)
+    return "" if isinstance(value, str) else "a string"
 
 
 def _schema() -> dict[str, Any]:

@@ -59,6 +59,7 @@ class Rule:
     precision: ClassVar[str] = "high"
     security_severity: ClassVar[float | None] = None
     options: ClassVar[dict[str, tuple[Any, str]]] = {}
+    option_choices: ClassVar[dict[str, tuple[str, ...]]] = {}  # the values a string option takes
     # Documentation, rendered by ``pullcheck explain`` and into docs/rules/<id>.md.
     what: ClassVar[str] = ""
     why: ClassVar[str] = ""

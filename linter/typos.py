@@ -415,7 +415,7 @@ class KnownNames:
 
     def typo(self, ref: ImageRef) -> Typo | None:
         """The host typo of a reference, else its repository typo, else None."""
-        if traps(ref):
+        if traps(ref) or self.allow.knows(ref):
             return None
         return self.host_typo(ref) or self.repository_typo(ref)
 

@@ -41,7 +41,8 @@ class ImageTypo(Rule):
         built-in catalogue (well-known registries and cloud registry patterns, Docker Hub official
         images, popular repositories), the config allowlist (`registries.allowed`, `images.allowed`)
         and the images used elsewhere in the same run, which count only when they are used more
-        often than the unknown name and at least twice.
+        often than the unknown name and at least twice. A name listed in `images.known` (globs
+        allowed) exists: it is never reported, and it makes no other name a typo.
 
         Differences that real, distinct names often have are never reported: digits only
         (`app-v1`/`app-v2`), separators only (`google_samples`/`google-samples`), an extra segment
@@ -60,8 +61,9 @@ class ImageTypo(Rule):
     )
     how_to_fix = """
         Use the suggested name (`pullcheck --fix` rewrites it when there is exactly one). If the
-        name is right, add it to `images.allowed` (or its registry to `registries.allowed`) in
-        `.pullcheck.yaml`, or suppress the finding with `# pullcheck: ignore[image-typo]`.
+        name is right, add it to `images.known` in `.pullcheck.yaml` (names that exist: unlike
+        `images.allowed`, it switches on no allowlist), or suppress the finding with
+        `# pullcheck: ignore[image-typo]`.
     """
 
     def finish(self, index: Index) -> Iterable[Finding]:

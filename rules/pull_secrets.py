@@ -153,6 +153,7 @@ class MissingPullSecret(Rule):
             'Registry): "note", "warning", "error" or "off"',
         )
     }
+    option_choices = {"credential-providers": ("note", "warning", "error", "off")}
     what = """
         Reports an image from a private registry — one listed in `registries.private`, or any host
         that is not a known public registry — when the pod lists no `imagePullSecrets` and its

@@ -61,9 +61,10 @@ class LatestTag(ImageRule):
     level = "warning"
     tags = ("image", "reproducibility")
     what = """
-        Reports an image whose tag is `latest`, or another tag of the `mutable-tags` list in
-        `.pullcheck.yaml` (default: just `latest`; teams often add `stable`, `main`, `master`,
-        `dev`, `edge`, `nightly`). A reference pinned by digest is never reported.
+        Reports an image whose tag is `latest`, or another tag listed in `mutable-tags` (at the top
+        of `.pullcheck.yaml` or in this rule's options; the tags listed add to `latest`: teams often
+        add `stable`, `main`, `master`, `dev`, `edge`, `nightly`). A reference pinned by digest is
+        never reported.
     """
     why = """
         A mutable tag points at different images over time: nodes that pulled at different times run
@@ -72,7 +73,12 @@ class LatestTag(ImageRule):
     bad_example = pod_with_image("nginx:latest")
     good_example = pod_with_image("nginx:1.27.3")
     how_to_fix = "Use a version tag or pin the digest (`image: nginx:latest@sha256:...` is accepted)."
-    options = {"mutable-tags": (["latest"], "set at the top level of .pullcheck.yaml: tags that move")}
+    options = {
+        "mutable-tags": (
+            [],
+            "tags that move, besides `latest` (also read from `mutable-tags` at the top of .pullcheck.yaml)",
+        )
+    }
 
     def check_image(self, resource: Resource, container: Container, ref: ImageRef) -> Iterable[Finding]:
         """Report a mutable tag when no digest pins the image."""

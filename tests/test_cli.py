@@ -312,3 +312,37 @@ def test_overlapping_paths_lint_each_file_once(tmp_path: Path) -> None:
         data = json.loads(res.stdout)
         assert [f["rule"] for f in data["findings"]] == ["missing-image-tag"], args
         assert data["stats"]["files"] == 1
+
+
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        ("{image-typo: {max-distance: two}}", "rules.image-typo.max-distance: 'two' is not a whole number >= 0"),
+        ("{image-typo: {max-distance: -1}}", "rules.image-typo.max-distance: -1 is not a whole number >= 0"),
+        ("{image-typo: {run-ratio: .nan}}", "rules.image-typo.run-ratio: nan is not a number >= 0"),
+        ("{image-typo: {max_distance: 0}}",
+         "rules.image-typo.max_distance: image-typo has no option 'max_distance' (it has: level, max-distance, min-length, min-host-length, run-ratio)"),
+        ("{missing-pull-secret: {credential-providers: loud}}",
+         "rules.missing-pull-secret.credential-providers: 'loud' is not one of note, warning, error, off"),
+        ("{moved-registry: {gcr-shutdown: 'true'}}", "rules.moved-registry.gcr-shutdown: 'true' is not true or false"),
+        ("{latest-tag: {mutable-tags: stable}}", "rules.latest-tag.mutable-tags: 'stable' is not a list of strings"),
+    ],
+)
+def test_rule_options_of_the_wrong_name_or_type_are_a_config_error(tmp_path: Path, rules: str, message: str) -> None:
+    """Exit 2 naming the option, before linting: such a value used to crash the rules that read it."""
+    (tmp_path / "p.yaml").write_text(BAD)
+    (tmp_path / ".pullcheck.yaml").write_text(f"rules: {rules}\n")
+    res = run_cli("p.yaml", cwd=tmp_path)
+    assert (res.returncode, res.stdout) == (2, "")
+    assert res.stderr == f"pullcheck: {tmp_path / '.pullcheck.yaml'}: {message}\n"
+
+
+@pytest.mark.parametrize("config", ["mutable-tags: [stable]", "rules: {latest-tag: {mutable-tags: [stable]}}"])
+def test_mutable_tags_add_to_latest(tmp_path: Path, config: str) -> None:
+    (tmp_path / ".pullcheck.yaml").write_text(config + "\n")
+    (tmp_path / "p.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+        "  - {name: a, image: 'nginx:latest'}\n  - {name: b, image: 'nginx:stable'}\n  - {name: c, image: 'nginx:1.27'}\n"
+    )
+    res = run_cli("p.yaml", "--format", "json", cwd=tmp_path)
+    assert _json(res.stdout) == [("latest-tag", "p.yaml", 6, 23), ("latest-tag", "p.yaml", 7, 23)]

@@ -264,3 +264,18 @@ def test_typo_injected_into_a_real_file_is_found(shared: Path, tmp_path: Path) -
     found = [f for f in lint_files([bad], ONLY_NAMES) if f.rule == "image-typo"]
     line = next(i for i, x in enumerate(textwrap.dedent(bad.read_text()).splitlines(), 1) if "registry.k8s.oi" in x)
     assert [(f.span.line, f.fix.replacement.split("/")[0] if f.fix else None) for f in found] == [(line, "registry.k8s.io")]
+
+
+def test_a_known_name_is_no_typo_and_allows_nothing() -> None:
+    """``images.known`` (what image-typo's advice points to) silences the typo without switching on
+    the allowlist: ``images.allowed`` would make every other image a registry-not-allowed error."""
+    text = pod("ngnix:1.27.3", "quay.io/prometheus/node-exporter:v1.8.2", "ghcr.io/acme/payment-api:1", "ghcr.io/acme/payments-api:1", "ghcr.io/acme/payments-api:2")
+    assert {(f.rule, f.image) for f in lint(text) if f.level == "error"} == {
+        ("image-typo", "ngnix:1.27.3"), ("image-typo", "ghcr.io/acme/payment-api:1")
+    }
+    known = {"images": {"known": ["ngnix", "ghcr.io/acme/payment-api"]}}
+    assert [f for f in lint(text, known) if f.level == "error"] == []
+    allowed = {"images": {"allowed": ["ngnix"]}}
+    assert {(f.rule, f.image) for f in lint(text, allowed) if f.level == "error"} >= {
+        ("registry-not-allowed", "quay.io/prometheus/node-exporter:v1.8.2")
+    }
