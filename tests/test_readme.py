@@ -26,3 +26,13 @@ def test_readme_rule_table_lists_every_rule_with_its_default() -> None:
     rows = ROW.findall(README.read_text(encoding="utf-8"))
     expected = [(r.id, r.level if r.enabled_by_default else "off") for r in BUILTIN]
     assert sorted(rows) == sorted(expected)
+
+
+def test_readme_sample_finding_is_what_pullcheck_prints() -> None:
+    """The finding README.md shows under "exact line and column" is the real output, frame included."""
+    from conftest import run_cli
+
+    text = README.read_text(encoding="utf-8")
+    sample = text.split("exact line and column of the offending value:\n\n```\n", 1)[1].split("```", 1)[0]
+    out = run_cli("examples/deployment.yaml", cwd=README.parent).stdout
+    assert sample.count("\n") == 3 and sample in out
