@@ -267,11 +267,11 @@ def _lint(args: argparse.Namespace) -> int:
         max_file_size=args.max_file_size or int(config.data.get("max-file-size", 64 * 1024 * 1024)),
         jobs=args.jobs,
     )
-    excludes = list(config.data.get("exclude") or []) + list(args.exclude)
     sources: list[Source] = []
     notices: list[Notice] = []
     try:
-        for item in expand(args.paths or ["."], excludes, cwd, use_gitignore=not args.no_gitignore):
+        walk = expand(args.paths or ["."], args.exclude, cwd, not args.no_gitignore, config.exclusions(cwd))
+        for item in walk:
             if isinstance(item, Source):
                 sources.append(item)
             else:

@@ -117,6 +117,12 @@ class Config:
                     problems.append(f"{where}: {value!r} is not {wrong}")
         return problems
 
+    def exclusions(self, cwd: Path) -> tuple[Path, list[str]]:
+        """``exclude`` and the directory its patterns are relative to: the config file's (as a
+        ``.gitignore``'s are to its own), or ``cwd`` for settings that come from no file."""
+        base = self.path.parent if self.path is not None else cwd
+        return base, [str(p) for p in self.data.get("exclude") or ()]
+
     @property
     def fail_on(self) -> Level:
         """The lowest level that makes the run exit 1."""

@@ -54,11 +54,31 @@ class UsageError(Exception):
 
 def repo_root(start: Path) -> Path:
     """The enclosing git work tree, or ``start`` itself when there is none."""
+    return work_tree(start) or start.resolve()
+
+
+def work_tree(start: Path) -> Path | None:
+    """The enclosing git work tree (resolved), or None."""
     cur = start.resolve()
     for d in (cur, *cur.parents):
         if (d / ".git").exists():
             return d
-    return cur
+    return None
+
+
+def rebase(patterns: Iterable[str], base: str) -> list[str]:
+    """Gitignore-style patterns written relative to the directory ``base`` (POSIX, relative to the
+    root the matcher reads paths from; "" for the root itself), rewritten relative to that root:
+    a pattern with an inner or leading ``/`` is anchored at ``base``, one without matches below it."""
+    if not base:
+        return list(patterns)
+    out = []
+    for pattern in patterns:
+        negate = "!" if pattern.startswith("!") else ""
+        body = pattern[len(negate) :]
+        anchored = "/" in body.rstrip("/")
+        out.append(f"{negate}{base}/{body.lstrip('/')}" if anchored else f"{negate}{base}/**/{body}")
+    return out
 
 
 def exclusion_spec(patterns: Iterable[str], root: Path, use_gitignore: bool = True) -> pathspec.PathSpec | None:
@@ -117,18 +137,21 @@ def expand(
     excludes: Iterable[str] = (),
     cwd: Path | None = None,
     use_gitignore: bool = True,
+    anchored: tuple[Path, Iterable[str]] | None = None,
 ) -> Iterator[Source | Notice]:
     """Every file to lint, once, in a stable order, with a Notice for whatever is skipped.
 
-    Paths that overlap (``deploy/app.yaml deploy/``, ``x.yaml ./x.yaml``) give each file once: the
-    second would double its findings and its images' uses in the run."""
+    ``excludes`` are relative to the root of each path's work tree; ``anchored`` are a directory
+    and patterns relative to it (a config file's ``exclude``). Paths that overlap
+    (``deploy/app.yaml deploy/``, ``x.yaml ./x.yaml``) give each file once: the second would double
+    its findings and its images' uses in the run."""
     args = list(paths)
     if len(args) < 2:
-        yield from _expand(args, excludes, cwd, use_gitignore)
+        yield from _expand(args, excludes, cwd, use_gitignore, anchored)
         return
     base = os.fspath(cwd or Path.cwd())
     seen: set[str] = set()
-    for item in _expand(args, excludes, cwd, use_gitignore):
+    for item in _expand(args, excludes, cwd, use_gitignore, anchored):
         if isinstance(item, Source) and item.fs_path is not None:
             where = os.path.normpath(os.path.join(base, item.fs_path))
             if where in seen:
@@ -138,7 +161,11 @@ def expand(
 
 
 def _expand(
-    paths: Iterable[str], excludes: Iterable[str], cwd: Path | None, use_gitignore: bool
+    paths: Iterable[str],
+    excludes: Iterable[str],
+    cwd: Path | None,
+    use_gitignore: bool,
+    anchored: tuple[Path, Iterable[str]] | None,
 ) -> Iterator[Source | Notice]:
     """``expand`` without the check for overlapping paths.
 
@@ -149,14 +176,28 @@ def _expand(
     """
     cwd = cwd or Path.cwd()
     patterns = list(excludes)
+    anchor, relative = (anchored[0].resolve(), list(anchored[1])) if anchored is not None else (None, [])
     specs: dict[tuple[Path, bool], pathspec.PathSpec | None] = {}
     roots: dict[Path, Path] = {}  # pre-commit passes many files of few directories
+    here = cwd.resolve()
 
     def root_of(directory: Path) -> Path:
-        """The work tree of a directory named (or holding a file named) on the command line."""
+        """The work tree of a directory named (or holding a file named) on the command line; outside
+        any, the working directory when it holds the path (so keys and exclusions do not depend on
+        which path was named), else the directory itself."""
         if directory not in roots:
-            roots[directory] = repo_root(directory if directory.is_absolute() else cwd / directory)
+            full = (directory if directory.is_absolute() else cwd / directory).resolve()
+            roots[directory] = work_tree(full) or (here if full.is_relative_to(here) else full)
         return roots[directory]
+
+    def rules_for(root: Path) -> list[str]:
+        """The exclusion patterns, relative to ``root``: the config's moved from its directory."""
+        if anchor is None:
+            return patterns
+        if not anchor.is_relative_to(root):
+            return [*relative, *patterns]
+        base = anchor.relative_to(root).as_posix()
+        return [*rebase(relative, "" if base == "." else base), *patterns]
 
     def matcher(root: Path, walk: bool) -> Callable[..., bool]:
         """``excluded(p, is_dir=False, known=True)`` for paths under ``root``: whether ``p`` matches
@@ -164,7 +205,7 @@ def _expand(
         outside the root), True to resolve it here."""
         gitignore = walk and use_gitignore
         if (root, gitignore) not in specs:
-            specs[root, gitignore] = exclusion_spec(patterns, root, gitignore)
+            specs[root, gitignore] = exclusion_spec(rules_for(root), root, gitignore)
         spec = specs[root, gitignore]
 
         def excluded(p: Path | str, is_dir: bool = False, known: str | bool | None = True) -> bool:

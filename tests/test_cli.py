@@ -346,3 +346,31 @@ def test_mutable_tags_add_to_latest(tmp_path: Path, config: str) -> None:
     )
     res = run_cli("p.yaml", "--format", "json", cwd=tmp_path)
     assert _json(res.stdout) == [("latest-tag", "p.yaml", 6, 23), ("latest-tag", "p.yaml", 7, 23)]
+
+
+def test_config_exclusions_are_relative_to_the_config_file(tmp_path: Path) -> None:
+    """As a .gitignore's patterns are to its directory: a monorepo team's config in team/ excludes
+    team/charts/..., from wherever the run starts and whichever path is named."""
+    repo = tmp_path / "repo"
+    team = repo / "team"
+    for rel in ("charts/web/templates/d.yaml", "k8s/p.yaml"):
+        (team / rel).parent.mkdir(parents=True, exist_ok=True)
+        (team / rel).write_text(BAD)
+    (team / ".pullcheck.yaml").write_text('exclude: ["charts/**/templates/"]\n')
+    for git in (False, True):  # without a work tree, the paths named do not move the patterns either
+        if git:
+            (repo / ".git").mkdir()
+        for args in ([], ["charts/"], ["charts/web/templates/d.yaml", "k8s"]):
+            res = run_cli("--format", "json", *args, cwd=team)
+            assert [p for _r, p, _l, _c in _json(res.stdout)] == ([] if args == ["charts/"] else ["k8s/p.yaml"]), (git, args)
+    res = run_cli("--format", "json", "--config", "team/.pullcheck.yaml", "team", cwd=repo)
+    assert [p for _r, p, _l, _c in _json(res.stdout)] == ["team/k8s/p.yaml"]
+
+
+def test_rebase_moves_gitignore_patterns_to_their_directory() -> None:
+    from pullcheck.sources import rebase
+
+    got = rebase(["charts/**/templates/", "tmp", "/x.yaml", "!keep/a.yaml", "*.json", "a/"], ".github/ci")
+    assert got == [".github/ci/charts/**/templates/", ".github/ci/**/tmp", ".github/ci/x.yaml",
+                   "!.github/ci/keep/a.yaml", ".github/ci/**/*.json", ".github/ci/**/a/"]
+    assert rebase(["tmp", "/x"], "") == ["tmp", "/x"]

@@ -72,7 +72,7 @@ def lint_manifests(
     run = ManifestRun(notices=list(plugin_errors), namespace=config.namespace, namespace_given=bool(namespace))
     sources: list[Source] = []
     try:
-        for item in expand(paths, list(config.data.get("exclude") or []), cwd):
+        for item in expand(paths, (), cwd, anchored=config.exclusions(cwd)):
             if isinstance(item, Notice):
                 run.notices.append(f"{item.path}: notice: {item.message}")
             else:
