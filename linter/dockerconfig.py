@@ -2,6 +2,8 @@
 
 Only the registry keys and what is wrong survive: no username, password, token or ``auth`` value
 ever leaves this module, so the facts built from it can travel between processes and into reports.
+A key is kept as written, for matching, and may hold userinfo (``https://robot:pw@host``): every
+message shows it through ``shown_key``, which masks that.
 Decoding follows ``pkg/credentialprovider/config.go`` (Go's base64 and ``encoding/json`` semantics):
 an ``auth`` that is not base64 of ``user:password`` makes the whole keyring fail, a format swap
 silently yields no credentials.
@@ -15,6 +17,7 @@ import json
 import re
 from typing import Any
 
+from pullcheck.pullsecrets import normalize_key, shown_key
 from pullcheck.records import record
 
 DOCKERCONFIGJSON = "kubernetes.io/dockerconfigjson"
@@ -99,12 +102,13 @@ def _json_type(value: Any) -> str:
     return "a number"
 
 
-def _auth_problem(registry: str, auth: str) -> Problem | None:
-    """decodeDockerConfigFieldAuth: padded base64 when the value ends in ``=``, else unpadded."""
+def _auth_problem(shown: str, auth: str) -> Problem | None:
+    """decodeDockerConfigFieldAuth: padded base64 when the value ends in ``=``, else unpadded
+    (``shown``: the registry key as messages show it)."""
     decoded = go_b64decode(auth, padded=auth.strip().endswith("="))
     if decoded is None:
         return Problem(
-            f'the "auth" of registry "{registry}" is not valid base64: the kubelet fails every pull of a pod '
+            f'the "auth" of registry "{shown}" is not valid base64: the kubelet fails every pull of a pod '
             "that uses this secret",
             fatal=True,
         )
@@ -115,21 +119,22 @@ def _auth_problem(registry: str, auth: str) -> Problem | None:
         if again is not None and b":" in again:
             hint = " (it is base64-encoded twice)"
         return Problem(
-            f'the "auth" of registry "{registry}" does not decode to "user:password"{hint}: the kubelet fails '
+            f'the "auth" of registry "{shown}" does not decode to "user:password"{hint}: the kubelet fails '
             "every pull of a pod that uses this secret",
             fatal=True,
         )
     return None
 
 
-def _entry_problems(registry: str, entry: Any, helpers: bool = False) -> list[Problem]:
-    """Check one registry entry as DockerConfigEntry.UnmarshalJSON would read it."""
+def _entry_problems(shown: str, entry: Any, helpers: bool = False) -> list[Problem]:
+    """Check one registry entry as DockerConfigEntry.UnmarshalJSON would read it (``shown``: its
+    registry key as messages show it)."""
     if entry is None:
-        return [Problem(f'registry "{registry}" has no credentials (its entry is null)')]
+        return [Problem(f'registry "{shown}" has no credentials (its entry is null)')]
     if not isinstance(entry, dict):
         return [
             Problem(
-                f'the entry of registry "{registry}" is {_json_type(entry)}, not an object: the kubelet cannot '
+                f'the entry of registry "{shown}" is {_json_type(entry)}, not an object: the kubelet cannot '
                 "decode this secret and fails every pull of a pod that uses it",
                 fatal=True,
             )
@@ -143,7 +148,7 @@ def _entry_problems(registry: str, entry: Any, helpers: bool = False) -> list[Pr
         if not isinstance(value, str):
             out.append(
                 Problem(
-                    f'"{name}" of registry "{registry}" is {_json_type(value)}, not a string: the kubelet cannot '
+                    f'"{name}" of registry "{shown}" is {_json_type(value)}, not a string: the kubelet cannot '
                     "decode this secret and fails every pull of a pod that uses it",
                     fatal=True,
                 )
@@ -156,14 +161,14 @@ def _entry_problems(registry: str, entry: Any, helpers: bool = False) -> list[Pr
     if auth:
         if has_placeholder(auth):
             return []
-        p = _auth_problem(registry, auth)
+        p = _auth_problem(shown, auth)
         return [p] if p is not None else []
     if not values.get("username") and not values.get("password"):
         others = [k for k in entry if k.lower() not in ENTRY_FIELDS]
         extra = f' ({", ".join(sorted(others))} {"is" if len(others) == 1 else "are"} not read by the kubelet)' if others else ""
         if helpers:
             extra += ' (they are kept by "credsStore"/"credHelpers", which the kubelet does not run: this is a desktop config.json)'
-        out.append(Problem(f'registry "{registry}" has no credentials: no "auth", "username" or "password"{extra}'))
+        out.append(Problem(f'registry "{shown}" has no credentials: no "auth", "username" or "password"{extra}'))
     return out
 
 
@@ -173,8 +178,6 @@ def _helpers_only(doc: dict[str, Any]) -> bool:
 
 def parse(text: str, legacy: bool) -> DockerConfig:
     """Read a docker config's text (already base64-decoded); ``legacy`` for ``.dockercfg``."""
-    from pullcheck.pullsecrets import normalize_key
-
     if has_placeholder(text):
         return DockerConfig(unknown=True)
     what = ".dockercfg" if legacy else ".dockerconfigjson"
@@ -252,9 +255,10 @@ def parse(text: str, legacy: bool) -> DockerConfig:
     for registry, entry in entries.items():
         if has_placeholder(registry):
             return DockerConfig(unknown=True)
-        problems.extend(_entry_problems(registry, entry, helpers=not legacy and _helpers_only(doc)))
+        shown = shown_key(registry)
+        problems.extend(_entry_problems(shown, entry, helpers=not legacy and _helpers_only(doc)))
         if normalize_key(registry) is None:
-            problems.append(Problem(f'registry key "{registry}" is not a valid URL: the kubelet ignores this entry'))
+            problems.append(Problem(f'registry key "{shown}" is not a valid URL: the kubelet ignores this entry'))
             continue
         keys.append(registry)
     return DockerConfig(tuple(keys), tuple(problems))

@@ -95,8 +95,9 @@ class SecretFact:
 
     @property
     def content_known(self) -> bool:
-        """Whether the registry keys it holds are known (a plain, rendered Secret)."""
-        return self.readable and not self.unknown
+        """Whether the registry keys it gives the kubelet are known: those of a plain, rendered Secret,
+        or none, from a Secret of a type the kubelet ignores (``misuse``), generated ones too."""
+        return (self.readable and not self.unknown) or self.misuse is not None
 
 
 @record(frozen=True)
@@ -282,14 +283,41 @@ def _content(resource: Resource, ns: str, key: str, entry: tuple[Node, Node, boo
     return problems, cfg.keys, bad or cfg.fatal, False
 
 
+def _misuse(subject: str, shown: str, keys: Iterable[str], where: Place, typed: bool) -> SecretProblem:
+    """Why a pull with a Secret of a type the kubelet ignores (Opaque...) gets nothing from it, said of
+    ``subject`` with its type in words (``shown``) and its data ``keys``; ``typed``: the type is
+    written at ``where``, so a fix can set the pull-secret type there."""
+    pull = next((k for k in keys if k in PULL_KEYS), None)
+    if pull is None:
+        return SecretProblem(f"{subject} has {shown}, not a docker config: the kubelet ignores it as a pull secret", where)
+    want = DOCKERCFG if pull == PULL_SECRET_KEYS[DOCKERCFG] else DOCKERCONFIGJSON
+    msg = f'{subject} holds "{pull}" but has {shown}: the kubelet reads pull credentials only from a Secret of type {want}'
+    return SecretProblem(msg, where, fix=Fix(want, f"set type: {want}") if typed else None)
+
+
+def _type_words(t: str | None, field: str, unset: str) -> str:
+    """A Secret's type for messages: ``field`` and the type as written, else ``unset``."""
+    return f"{field} {t}" if t else unset
+
+
+def _type_place(resource: Resource, type_node: Node | None, place: Place, namespace: str) -> Place:
+    """Where a Secret's type is decided: its written type, else ``place`` (its or its producer's name)."""
+    return _place(resource, type_node, namespace) if type_node is not None else place
+
+
+def _ignored_type(t: str | None) -> bool:
+    """Whether a produced Secret's type, known for certain, is one the kubelet ignores for pulls
+    (None: the producer defaults it to Opaque; a template placeholder is not known)."""
+    return t is None or (t not in PULL_SECRET_KEYS and not has_placeholder(t))
+
+
 def _secret(resource: Resource, namespace: str) -> SecretFact:
     ns = resource.namespace or namespace
     place = _place(resource, _name_node(resource), namespace)
     type_node = get(resource.node, "type")
     t = scalar_text(type_node)
     entries = _data_entries(resource)
-    pull_keys_present = [k for k in entries if k in PULL_KEYS]
-    type_place = _place(resource, type_node, namespace) if type_node is not None else place
+    type_place = _type_place(resource, type_node, place, namespace)
     if t in PULL_SECRET_KEYS:
         want = PULL_SECRET_KEYS[t]
         if want not in entries:
@@ -320,18 +348,8 @@ def _secret(resource: Resource, namespace: str) -> SecretFact:
             unknown=unknown,
             problems=tuple(problems),
         )
-    shown = f"type {t}" if t else "no type (so it is Opaque)"
-    if pull_keys_present:
-        want_type = DOCKERCFG if pull_keys_present[0] == PULL_SECRET_KEYS[DOCKERCFG] else DOCKERCONFIGJSON
-        msg = (
-            f'Secret "{resource.name}" holds "{pull_keys_present[0]}" but has {shown}: the kubelet reads pull '
-            f"credentials only from a Secret of type {want_type}"
-        )
-        fix = Fix(want_type, f"set type: {want_type}") if type_node is not None and t is not None else None
-        prob = SecretProblem(msg, type_place, fix=fix)
-    else:
-        msg = f'Secret "{resource.name}" has {shown}, not a docker config: the kubelet ignores it as a pull secret'
-        prob = SecretProblem(msg, type_place)
+    shown = _type_words(t, "type", "no type (so it is Opaque)")
+    prob = _misuse(f'Secret "{resource.name}"', shown, entries, type_place, type_node is not None and t is not None)
     if t is not None and _near_pull_type(t):
         intended = DOCKERCFG if PULL_SECRET_KEYS[DOCKERCFG] in entries else DOCKERCONFIGJSON
         msg = f'type "{t}" is not a pull-secret type (did you mean "{intended}"?): the kubelet ignores this Secret'
@@ -341,6 +359,8 @@ def _secret(resource: Resource, namespace: str) -> SecretFact:
 
 
 def _sealed(resource: Resource, namespace: str) -> SecretFact:
+    """A SealedSecret: its ``encryptedData`` keys unseal into a Secret of ``template.type``, which the
+    API server defaults to Opaque when unset (a legacy whole-Secret ``data`` brings its own type)."""
     ns = resource.namespace or namespace
     place = _place(resource, _name_node(resource), namespace)
     spec = get(resource.node, "spec")
@@ -350,30 +370,66 @@ def _sealed(resource: Resource, namespace: str) -> SecretFact:
     keys = {str(k.value) for k, _ in enc.value if isinstance(k, ScalarNode)} if isinstance(enc, MappingNode) else set()
     problems: tuple[SecretProblem, ...] = ()
     misuse = None
+    where = _type_place(resource, type_node, place, namespace)
     if t in PULL_SECRET_KEYS and PULL_SECRET_KEYS[t] not in keys and keys:
         want = PULL_SECRET_KEYS[t]
         msg = f'SealedSecret "{resource.name}" of type {t} has no encrypted "{want}": the unsealed Secret is refused'
-        problems = (SecretProblem(msg, _place(resource, type_node, namespace) if type_node else place, fatal=True),)
-    elif t is not None and t not in PULL_SECRET_KEYS:
-        msg = f'SealedSecret "{resource.name}" unseals to a Secret of type {t}: the kubelet ignores it as a pull secret'
-        misuse = SecretProblem(msg, _place(resource, type_node, namespace) if type_node else place)
+        problems = (SecretProblem(msg, where, fatal=True),)
+    elif keys and _ignored_type(t):
+        shown = _type_words(t, "template type", "no template type (so it unseals as Opaque)")
+        misuse = _misuse(f'SealedSecret "{resource.name}"', shown, sorted(keys), where, type_node is not None and t is not None)
     return SecretFact(
         "SealedSecret", ns, resource.name, place, t, readable=False, pull_typed=t in PULL_SECRET_KEYS,
-        usable=True, problems=problems, fatal=bool(problems), misuse=misuse,
+        usable=misuse is None, problems=problems, fatal=bool(problems), misuse=misuse,
     )
 
 
+def _external_keys(spec: Node | None) -> list[str]:
+    """The data keys an ExternalSecret writes by name: ``data[].secretKey`` and ``target.template.data``."""
+    data = get(spec, "data")
+    keys = [scalar_text(get(item, "secretKey")) or "" for item in data.value] if isinstance(data, SequenceNode) else []
+    tpl = get(get(get(spec, "target"), "template"), "data")
+    if isinstance(tpl, MappingNode):
+        keys += [str(k.value) for k, _ in tpl.value if isinstance(k, ScalarNode)]
+    return keys
+
+
 def _external(resource: Resource, namespace: str) -> SecretFact:
+    """An ExternalSecret's target Secret. Its type is certain only from ``target.template.type`` when
+    the operator creates the Secret (creationPolicy Owner or Orphan): without one (or with "")
+    external-secrets keeps the existing Secret's type, and with Merge or None the Secret is made
+    elsewhere."""
     ns = resource.namespace or namespace
-    target = get(get(resource.node, "spec"), "target")
+    spec = get(resource.node, "spec")
+    target = get(spec, "target")
     name_node = get(target, "name")
     name = scalar_text(name_node) or resource.name
     place = _place(resource, name_node if name_node is not None else _name_node(resource), namespace)
-    return SecretFact("ExternalSecret", ns, name, place, None, readable=False, usable=True)
+    type_node = get(get(target, "template"), "type")
+    t = scalar_text(type_node)
+    misuse = None
+    if t and _ignored_type(t) and scalar_text(get(target, "creationPolicy")) in (None, "Owner", "Orphan"):
+        where = _type_place(resource, type_node, place, namespace)
+        misuse = _misuse(f'ExternalSecret "{resource.name}"', f"template type {t}", _external_keys(spec), where, True)
+    return SecretFact("ExternalSecret", ns, name, place, t, readable=False, usable=misuse is None, misuse=misuse)
+
+
+def _generator_keys(item: Node) -> list[str]:
+    """The data keys a secretGenerator entry writes by name: ``files`` (``key=path``, else the file's
+    name) and ``literals`` (``key=value``; never the value)."""
+    keys = []
+    for section in ("files", "literals"):
+        seq = get(item, section)
+        for node in seq.value if isinstance(seq, SequenceNode) else []:
+            key, eq, _ = (scalar_text(node) or "").partition("=")
+            if eq or section == "files":
+                keys.append(key if eq else key.rsplit("/", 1)[-1])
+    return keys
 
 
 def _generated(resource: Resource, namespace: str) -> list[SecretFact]:
-    """Secrets of a kustomization's ``secretGenerator`` (kustomize rewrites references to them)."""
+    """Secrets of a kustomization's ``secretGenerator`` (kustomize rewrites references to them). One
+    that creates its Secret (no ``behavior``, or ``create``) without ``type`` makes it Opaque."""
     default_ns = scalar_text(get(resource.node, "namespace")) or namespace
     out = []
     gens = get(resource.node, "secretGenerator")
@@ -383,8 +439,15 @@ def _generated(resource: Resource, namespace: str) -> list[SecretFact]:
         if node is None or not name:
             continue
         ns = scalar_text(get(item, "namespace")) or default_ns
-        t = scalar_text(get(item, "type"))
-        out.append(SecretFact("Kustomization", ns, name, _place(resource, node, namespace), t, readable=False, usable=True))
+        type_node = get(item, "type")
+        t = scalar_text(type_node)
+        place = _place(resource, node, namespace)
+        misuse = None
+        if _ignored_type(t) and scalar_text(get(item, "behavior")) in (None, "create"):
+            shown = _type_words(t, "type", "no type (so kustomize makes it Opaque)")
+            where = _type_place(resource, type_node, place, namespace)
+            misuse = _misuse(f'Kustomization secretGenerator "{name}"', shown, _generator_keys(item), where, t is not None)
+        out.append(SecretFact("Kustomization", ns, name, place, t, readable=False, usable=misuse is None, misuse=misuse))
     return out
 
 

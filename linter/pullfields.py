@@ -30,6 +30,8 @@ from pullcheck.nodes import (
 from pullcheck.records import record
 
 POLICIES = ("Always", "IfNotPresent", "Never")
+#: What the API accepts: a policy, or none (absent, null or "": the API server defaults it).
+_ACCEPTED_POLICIES = (*POLICIES, "", None)
 _RELEVANT = re.compile(r"pull|secret", re.I)
 _TEMPLATE = re.compile(r"\{\{|\$\{|\$\(|<no value>")
 _SECRET_RELEVANT = re.compile(r"pull|secret|data|^type$", re.I)
@@ -213,7 +215,7 @@ def _quick_ok_container(c: Any) -> bool:
     if not isinstance(c, dict):
         return False
     return all(
-        k == "imagePullPolicy" and (v in (*POLICIES, None) or (isinstance(v, str) and _TEMPLATE.search(v) is not None))
+        k == "imagePullPolicy" and (v in _ACCEPTED_POLICIES or (isinstance(v, str) and _TEMPLATE.search(v) is not None))
         for k, v in c.items()
         if _RELEVANT.search(k)
     )

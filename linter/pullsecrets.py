@@ -117,6 +117,8 @@ BUILTIN_PROVIDERS: tuple[str, ...] = (
 
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _CTL = re.compile(r"[\x00-\x1f\x7f]")
+#: The schemes a key may be written with; the kubelet reads any other key as ``https://`` + key.
+_SCHEMES = ("https://", "http://")
 
 
 @functools.cache
@@ -150,6 +152,19 @@ def _split_url(value: str) -> tuple[str, str] | None:
     return unquote(host), unquote(slash + path)
 
 
+def shown_key(key: str) -> str:
+    """A registry key as messages show it: userinfo masked (``https://***@host``), as it may hold a password.
+
+    Everything between the scheme and the key's last ``@`` is masked, not only what Go's parser
+    reads as userinfo: a password with a ``/``, ``?`` or ``#`` in it would otherwise show up as
+    the key's path (and make the key one the kubelet ignores, whose message shows it).
+    """
+    at = key.rfind("@")
+    if at < 0:
+        return key
+    return next((s for s in _SCHEMES if key.startswith(s)), "") + "***" + key[at:]
+
+
 @functools.lru_cache(maxsize=4096)
 def normalize_key(key: str) -> str | None:
     """The keyring key the kubelet files a docker config entry under (``BasicDockerKeyring.Add``).
@@ -157,7 +172,7 @@ def normalize_key(key: str) -> str | None:
     ``https://index.docker.io/v1/`` → ``index.docker.io``; ``quay.io/org`` → ``quay.io/org``;
     None when Go's URL parser refuses the key (the kubelet then ignores the entry).
     """
-    value = key if key.startswith(("https://", "http://")) else "https://" + key
+    value = key if key.startswith(_SCHEMES) else "https://" + key
     parts = _split_url(value)
     if parts is None:
         return None
@@ -276,19 +291,20 @@ def explain_miss(key: str, ref: ImageRef) -> str | None:
     norm = normalize_key(key)
     if norm is None:
         return None
+    shown = shown_key(key)
     khost, _, kpath = norm.partition("/")
     kname, kport = _split_host(khost)
     iname, iport = _split_host(ref.registry)
     if kname == iname and kport != iport:
         if not kport:
-            return f'"{key}" has no port, and the kubelet matches ports exactly ({ref.registry} has one)'
-        return f'"{key}" is for port {kport}, the image uses {"port " + iport if iport else "no port"}'
+            return f'"{shown}" has no port, and the kubelet matches ports exactly ({ref.registry} has one)'
+        return f'"{shown}" is for port {kport}, the image uses {"port " + iport if iport else "no port"}'
     if ref.is_docker_hub and kname in HUB_LOOKALIKE_KEY_HOSTS:
-        return f'"{key}" never matches Docker Hub images; write the key as "https://index.docker.io/v1/" or "docker.io"'
+        return f'"{shown}" never matches Docker Hub images; write the key as "https://index.docker.io/v1/" or "docker.io"'
     if kname == iname and kpath and not ref.repository.startswith(kpath):
-        return f'"{key}" covers only repositories under "{kpath}"'
+        return f'"{shown}" covers only repositories under "{shown_key(kpath)}"'
     if "*" in kname and kname.count(".") != iname.count("."):
-        return f'"{key}": a "*" matches exactly one host label, and {iname} has {iname.count(".") + 1} labels'
+        return f'"{shown}": a "*" matches exactly one host label, and {iname} has {iname.count(".") + 1} labels'
     return None
 
 

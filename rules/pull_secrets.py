@@ -15,7 +15,16 @@ from pullcheck.finding import Finding, Level, Related
 from pullcheck.imageref import ImageRef, parsed, traps
 from pullcheck.index import Index
 from pullcheck.pullfacts import ContainerFact, Effective, NameRef, Place, PodFact, SecretUse, resolve, use_of
-from pullcheck.pullsecrets import HUB_LOOKALIKE_KEY_HOSTS, Access, access, explain_miss, is_docker_hub, normalize_key
+from pullcheck.pullfields import POLICIES
+from pullcheck.pullsecrets import (
+    HUB_LOOKALIKE_KEY_HOSTS,
+    Access,
+    access,
+    explain_miss,
+    is_docker_hub,
+    normalize_key,
+    shown_key,
+)
 from pullcheck.records import record
 from pullcheck.rule import Context, Rule
 from pullcheck.rules.names import reported_typos
@@ -120,6 +129,19 @@ def _names(uses: Iterable[SecretUse]) -> str:
 
 def _related(place: Place, message: str) -> Related:
     return Related(place.path, place.span, message)
+
+
+#: What an anonymous Docker Hub pull risks (said by both rules that report one).
+HUB_ANONYMOUS_LIMIT = (
+    "anonymous pulls are limited to 100 per 6 hours per IP address, shared by all nodes behind one NAT, then fail "
+    'with "toomanyrequests"'
+)
+
+
+def _hub_lookalike(effective: Effective) -> bool:
+    """Whether some effective key is written for a Docker Hub host the kubelet never matches to Hub
+    images (``registry-1.docker.io``): pull-secret-registry-mismatch reports those pulls."""
+    return any((normalize_key(k) or "").split("/")[0] in HUB_LOOKALIKE_KEY_HOSTS for u in effective.uses for k in u.keys)
 
 
 def _sa_refs(index: Index) -> Iterator[tuple[str, NameRef]]:
@@ -380,7 +402,11 @@ class PullSecretInvalid(Rule):
         the kubelet), the key matching the type, `data` being base64, the content being a JSON object,
         `auths` present (dockerconfigjson) or absent (dockercfg), each entry's `auth` decoding to
         `user:password`, and configs with only `credsStore`/`credHelpers`. `data` and `stringData`
-        are both read; SealedSecrets are checked for type and key only. Messages never show a value.
+        are both read; SealedSecrets are checked for type and key only. A generated Secret used to
+        pull is reported like an Opaque one when its type is certain: a kustomize `secretGenerator`
+        without `type` and a SealedSecret without `template.type` make it Opaque, an ExternalSecret
+        gets its `target.template.type` (without one it keeps the existing Secret's type, so it is
+        not reported). Messages never show a value.
     """
     why = """
         The kubelet silently ignores a Secret of the wrong type or with the wrong key, and finds no
@@ -417,7 +443,7 @@ class PullSecretInvalid(Rule):
                     seen.add(key)
                     use = used.get(id(s))
                     related = (_related(use.place, f'used as a pull secret here ("{use.name}")'),) if use else ()
-                    prefix = "" if p.message.startswith(f'{s.kind} "') else f'{s.kind} "{s.name}": '
+                    prefix = "" if p.message.startswith(f"{s.kind} ") else f'{s.kind} "{s.name}": '
                     yield self.at_place(p.place, prefix + p.message, fix=p.fix, related=related)
 
 
@@ -435,8 +461,11 @@ class PullSecretRegistryMismatch(Rule):
         and `/v1/`/`/v2/` dropped, ports compared exactly (`registry.example.com` does not cover
         `registry.example.com:5000`), key paths as prefixes, `*` globs one host label each, and the
         Docker Hub spellings (`https://index.docker.io/v1/` and `docker.io` cover `nginx`;
-        `registry-1.docker.io` does not). Reported only when every secret's content is known, and
-        not for an image that `image-typo` reports.
+        `registry-1.docker.io` does not). A public Docker Hub image whose secrets hold such a key
+        is a warning, not an error: the kubelet pulls it anonymously, under Docker Hub's rate limit.
+        Reported only when every secret's content is known, and not for an image that `image-typo`
+        reports. A key written with a user and password (`https://robot:pw@host`) is shown as
+        `https://***@host`.
     """
     why = """
         A secret with no matching key contributes nothing: the kubelet pulls anonymously and the
@@ -463,10 +492,7 @@ class PullSecretRegistryMismatch(Rule):
             if not any(u.state == "found" and any(f.usable for f in u.facts) for u in eff.uses):
                 continue
             for img in pod.images:
-                keys = [k for u in eff.uses for k in u.keys]
-                hub_meant = is_docker_hub(img.ref) and any(
-                    (normalize_key(k) or "").split("/")[0] in HUB_LOOKALIKE_KEY_HOSTS for k in keys
-                )
+                hub_meant = is_docker_hub(img.ref) and _hub_lookalike(eff)
                 if img.access != "private" and not hub_meant:
                     continue
                 verdict, _ = eff.coverage(img.ref.name, complete)
@@ -475,6 +501,8 @@ class PullSecretRegistryMismatch(Rule):
                 yield self._report(pod, img, eff.uses)
 
     def _report(self, pod: Pod, img: Image, uses: tuple[SecretUse, ...]) -> Finding:
+        """The finding on an uncovered image: an error for a private one (the registry refuses the
+        anonymous pull), a warning for a public Docker Hub one (it pulls, under the rate limit)."""
         hints: list[str] = []
         related: list[Related] = []
         for u in uses:
@@ -486,7 +514,7 @@ class PullSecretRegistryMismatch(Rule):
                 continue
             for f in u.facts:
                 held = (
-                    "holds credentials for " + ", ".join(f'"{k}"' for k in f.keys)
+                    "holds credentials for " + ", ".join(f'"{shown_key(k)}"' for k in f.keys)
                     if f.usable
                     else "has no usable credentials"
                 )
@@ -498,19 +526,29 @@ class PullSecretRegistryMismatch(Rule):
                     if why:
                         hints.append(why)
         hint = f" ({'; '.join(dict.fromkeys(hints))})" if hints else ""
+        missing = f"none of the pod's pull secrets ({_names(uses)}) has credentials for {img.ref.registry}{hint}"
+        if img.access == "public":
+            return self.at_image_fact(
+                img.fact,
+                f'{missing}: the kubelet pulls the public image "{img.ref.raw}" anonymously, which works until the '
+                f"rate limit: {HUB_ANONYMOUS_LIMIT}",
+                "warning",
+                related=tuple(related),
+            )
         return self.at_image_fact(
             img.fact,
-            f"none of the pod's pull secrets ({_names(uses)}) has credentials for {img.ref.registry}{hint}: the "
-            f'kubelet pulls "{img.ref.raw}" anonymously and the registry refuses it',
+            f'{missing}: the kubelet pulls "{img.ref.raw}" anonymously and the registry refuses it',
             related=tuple(related),
         )
 
 
 def effective_policy(img: Image) -> str:
-    """The pull policy the API server defaults to when none is written."""
-    if img.fact.policy in ("Always", "IfNotPresent", "Never"):
+    """The pull policy a container gets: as written, else what the API server defaults an absent or
+    empty one to (``SetDefaults_Container``): Always when the tag is ``latest``, also beside a digest
+    (``nginx:latest@sha256:...``), or when there is neither tag nor digest (``nginx``)."""
+    if img.fact.policy in POLICIES:
         return img.fact.policy
-    if img.ref.digest is None and img.ref.tag in (None, "latest"):
+    if img.ref.tag == "latest" or (img.ref.tag is None and img.ref.digest is None):
         return "Always"
     return "IfNotPresent"
 
@@ -556,14 +594,11 @@ class DockerhubRateLimit(Rule):
                 verdict, _ = eff.coverage(img.ref.name, complete)
                 if verdict != "uncovered":
                     continue  # covered, or unknown (e.g. a ServiceAccount that is not in the run)
-                keys = [k for u in eff.uses for k in u.keys]
-                if any((normalize_key(k) or "").split("/")[0] in HUB_LOOKALIKE_KEY_HOSTS for k in keys):
+                if _hub_lookalike(eff):
                     continue  # reported as pull-secret-registry-mismatch
                 policy = effective_policy(img)
                 always = "; with imagePullPolicy Always every container start pulls" if policy == "Always" else ""
                 yield self.at_image_fact(
                     img.fact,
-                    f'image "{img.ref.raw}" is pulled from Docker Hub without credentials: anonymous pulls are '
-                    f"limited to 100 per 6 hours per IP address, shared by all nodes behind one NAT, then fail with "
-                    f'"toomanyrequests"{always}',
+                    f'image "{img.ref.raw}" is pulled from Docker Hub without credentials: {HUB_ANONYMOUS_LIMIT}{always}',
                 )

@@ -10,8 +10,7 @@ from pullcheck.image_rule import ImageRule
 from pullcheck.imageref import ImageRef
 from pullcheck.model import Container, Resource
 from pullcheck.nodes import scalar_text
-
-POLICIES = ("Always", "IfNotPresent", "Never")
+from pullcheck.pullfields import POLICIES
 
 
 def written_policy(container: Container) -> str | None:

@@ -322,3 +322,277 @@ def test_suppression_scenario_has_something_to_suppress() -> None:
         line.split("  # pullcheck")[0] for line in text.splitlines() if "annotations:" not in line and "pullcheck.dev/" not in line
     )
     assert where(_pull(lint(bare))) == [("pull-secret-not-found", 8, 13), ("pull-policy-never", 14, 24)]
+
+
+def _hub_pod(key: str, image: str) -> str:
+    """A pod pulling ``image`` with one pull secret whose only registry key is ``key``."""
+    return f"""\
+apiVersion: v1
+kind: Secret
+metadata: {{name: hub}}
+type: kubernetes.io/dockerconfigjson
+stringData:
+  .dockerconfigjson: '{{"auths": {{"{key}": {{"auth": "cm9ib3Q6czNjcmV0"}}}}}}'
+---
+apiVersion: v1
+kind: Pod
+metadata: {{name: web}}
+spec:
+  imagePullSecrets: [{{name: hub}}]
+  containers:
+  - name: web
+    image: {image}
+"""
+
+
+@pytest.mark.parametrize("key", ["registry-1.docker.io", "hub.docker.com", "https://registry-1.docker.io/v2/"])
+def test_a_hub_look_alike_key_warns_for_a_public_image(key: str) -> None:
+    """The key never matches, so the kubelet pulls anonymously: that works for a public image (rate-limited)."""
+    findings = _pull(lint(_hub_pod(key, "nginx:1.27.3")))
+    assert [(f.rule, f.span.line, f.span.column, f.level) for f in findings] == [
+        ("pull-secret-registry-mismatch", 15, 12, "warning")
+    ]
+    assert findings[0].message == (
+        f'none of the pod\'s pull secrets ("hub") has credentials for docker.io ("{key}" never matches Docker Hub '
+        'images; write the key as "https://index.docker.io/v1/" or "docker.io"): the kubelet pulls the public image '
+        '"nginx:1.27.3" anonymously, which works until the rate limit: anonymous pulls are limited to 100 per 6 '
+        'hours per IP address, shared by all nodes behind one NAT, then fail with "toomanyrequests"'
+    )
+    assert [r.message for r in findings[0].related] == [f'Secret "hub" holds credentials for "{key}"']
+
+
+def test_a_hub_look_alike_key_is_an_error_for_a_private_image() -> None:
+    findings = _pull(lint(_hub_pod("registry-1.docker.io", "acme/app:1.0"), HUB_PRIVATE))
+    assert [(f.rule, f.span.line, f.span.column, f.level) for f in findings] == [
+        ("pull-secret-registry-mismatch", 15, 12, "error")
+    ]
+    assert findings[0].message == (
+        'none of the pod\'s pull secrets ("hub") has credentials for docker.io ("registry-1.docker.io" never matches '
+        'Docker Hub images; write the key as "https://index.docker.io/v1/" or "docker.io"): the kubelet pulls '
+        '"acme/app:1.0" anonymously and the registry refuses it'
+    )
+
+
+def test_an_empty_pull_policy_is_defaulted_not_invalid() -> None:
+    """The API server defaults "" like an absent policy: Always for nginx:latest. " " is no policy; the
+    schema runs on this pod (the quick check refuses " ") and must accept "" and null there too."""
+    text = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers:
+  - {name: empty, image: "nginx:latest", imagePullPolicy: ""}
+  - {name: unset, image: "nginx:1.27.3", imagePullPolicy: null}
+  - {name: blank, image: "nginx:1.27.3", imagePullPolicy: " "}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: default}
+"""
+    findings = _pull(lint(text))
+    assert where(findings) == [
+        ("dockerhub-rate-limit", 6, 27),
+        ("dockerhub-rate-limit", 7, 27),
+        ("dockerhub-rate-limit", 8, 27),
+        ("pull-field-invalid", 8, 60),
+    ]
+    limited = (
+        "is pulled from Docker Hub without credentials: anonymous pulls are limited to 100 per 6 hours per IP "
+        'address, shared by all nodes behind one NAT, then fail with "toomanyrequests"'
+    )
+    assert [f.message for f in findings] == [
+        f'image "nginx:latest" {limited}; with imagePullPolicy Always every container start pulls',
+        f'image "nginx:1.27.3" {limited}',
+        f'image "nginx:1.27.3" {limited}',
+        'imagePullPolicy " " is not one of Always, IfNotPresent, Never (case matters)',
+    ]
+
+
+def test_the_quick_check_and_the_schema_accept_an_empty_pull_policy() -> None:
+    from pullcheck import pullfields
+
+    for policy in ("", None, "Always"):
+        assert pullfields._quick_ok_container({"imagePullPolicy": policy})
+        assert pullfields._validator("container").is_valid({"imagePullPolicy": policy})
+    assert not pullfields._validator("container").is_valid({"imagePullPolicy": " "})
+
+
+def test_the_default_policy_of_latest_beside_a_digest_is_always() -> None:
+    """image-references.md §6: the tag decides, a digest beside "latest" does not make it IfNotPresent."""
+    digest = "sha256:" + "0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31"
+    text = f"""\
+apiVersion: v1
+kind: Pod
+metadata: {{name: web}}
+spec:
+  containers:
+  - {{name: pinned, image: "nginx:latest@{digest}"}}
+  - {{name: digest, image: "nginx@{digest}"}}
+  - {{name: bare, image: nginx}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {{name: default}}
+"""
+    findings = _pull(lint(text))
+    assert where(findings) == [("dockerhub-rate-limit", 6, 28), ("dockerhub-rate-limit", 7, 28), ("dockerhub-rate-limit", 8, 25)]
+    always = "; with imagePullPolicy Always every container start pulls"
+    assert [f.message.endswith(always) for f in findings] == [True, False, True]
+    assert findings[0].message.startswith(f'image "nginx:latest@{digest}" is pulled from Docker Hub without credentials')
+
+
+GENERATED = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+secretGenerator:
+- name: gen-cred
+  files: [.dockerconfigjson=config.json]
+- name: typed-gen
+  type: Opaque
+  literals: [".dockercfg={}"]
+- name: merged-gen
+  behavior: merge
+  files: [secrets/.dockerconfigjson]
+- name: pull-gen
+  type: kubernetes.io/dockerconfigjson
+  files: [secrets/.dockerconfigjson]
+---
+apiVersion: external-secrets.io/v1beta1
+kind: ExternalSecret
+metadata: {name: es}
+spec:
+  target:
+    name: eso-cred
+    template: {type: Opaque}
+---
+apiVersion: external-secrets.io/v1beta1
+kind: ExternalSecret
+metadata: {name: es-keyed}
+spec:
+  target:
+    name: eso-keyed
+    template:
+      type: Opaque
+  data:
+  - secretKey: .dockerconfigjson
+    remoteRef: {key: registry/pull}
+---
+apiVersion: external-secrets.io/v1beta1
+kind: ExternalSecret
+metadata: {name: es-untyped}
+spec:
+  target: {name: eso-untyped}
+---
+apiVersion: external-secrets.io/v1beta1
+kind: ExternalSecret
+metadata: {name: es-merged}
+spec:
+  target: {name: eso-merged, creationPolicy: Merge, template: {type: Opaque}}
+---
+apiVersion: bitnami.com/v1alpha1
+kind: SealedSecret
+metadata: {name: sealed-cred}
+spec:
+  encryptedData:
+    .dockerconfigjson: AgBy3i4OJSWK+PiTySYZZA==
+---
+apiVersion: bitnami.com/v1alpha1
+kind: SealedSecret
+metadata: {name: sealed-typed}
+spec:
+  encryptedData:
+    .dockerconfigjson: AgBy3i4OJSWK+PiTySYZZA==
+  template:
+    type: kubernetes.io/dockerconfigjson
+---
+apiVersion: bitnami.com/v1alpha1
+kind: SealedSecret
+metadata: {name: sealed-legacy}
+spec:
+  data: AgBy3i4OJSWK+PiTySYZZA==
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  imagePullSecrets:
+  - name: gen-cred
+  - name: typed-gen
+  - name: merged-gen
+  - name: pull-gen
+  - name: eso-cred
+  - name: eso-keyed
+  - name: eso-untyped
+  - name: eso-merged
+  - name: sealed-cred
+  - name: sealed-typed
+  - name: sealed-legacy
+  containers:
+  - name: app
+    image: registry.example.com/team/app:1.0
+"""
+
+
+def test_generated_secrets_that_are_certainly_opaque_are_reported_like_an_opaque_secret() -> None:
+    """kustomize and the API server default an unset type to Opaque; an ExternalSecret without a type
+    keeps the existing Secret's, a merge is decided elsewhere, a legacy SealedSecret brings its own."""
+    findings = _pull(lint(GENERATED))
+    opaque = "the kubelet reads pull credentials only from a Secret of type"
+    assert [(f.rule, f.span.line, f.span.column, f.message) for f in findings] == [
+        ("pull-secret-invalid", 4, 9, 'Kustomization secretGenerator "gen-cred" holds ".dockerconfigjson" but has no '
+         f"type (so kustomize makes it Opaque): {opaque} kubernetes.io/dockerconfigjson"),
+        ("pull-secret-invalid", 7, 9, 'Kustomization secretGenerator "typed-gen" holds ".dockercfg" but has type '
+         f"Opaque: {opaque} kubernetes.io/dockercfg"),
+        ("pull-secret-invalid", 22, 22, 'ExternalSecret "es" has template type Opaque, not a docker config: the '
+         "kubelet ignores it as a pull secret"),
+        ("pull-secret-invalid", 31, 13, 'ExternalSecret "es-keyed" holds ".dockerconfigjson" but has template type '
+         f"Opaque: {opaque} kubernetes.io/dockerconfigjson"),
+        ("pull-secret-invalid", 50, 18, 'SealedSecret "sealed-cred" holds ".dockerconfigjson" but has no template type '
+         f"(so it unseals as Opaque): {opaque} kubernetes.io/dockerconfigjson"),
+    ]
+    assert [[(r.span.line, r.span.column) for r in f.related] for f in findings] == [
+        [(75, 11)], [(76, 11)], [(79, 11)], [(80, 11)], [(83, 11)]
+    ]
+    # A written type is replaced; an unset one has no value to replace.
+    assert [f.fix.replacement if f.fix else None for f in findings] == [
+        None, "kubernetes.io/dockercfg", None, "kubernetes.io/dockerconfigjson", None
+    ]
+
+
+def test_a_generated_opaque_secret_is_reported_only_when_used_to_pull() -> None:
+    unused = GENERATED.split("---\napiVersion: v1\nkind: Pod")[0]
+    assert _pull(lint(unused)) == []
+
+
+def test_a_generated_opaque_secret_holds_nothing_for_the_kubelet() -> None:
+    """Beside a real pull secret for another registry, it does not make the miss "unknown"."""
+    text = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+secretGenerator:
+- name: gen-cred
+  files: [.dockerconfigjson=config.json]
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: quay-cred}
+type: kubernetes.io/dockerconfigjson
+stringData:
+  .dockerconfigjson: '{"auths": {"quay.io": {"auth": "cm9ib3Q6czNjcmV0"}}}'
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  imagePullSecrets: [{name: gen-cred}, {name: quay-cred}]
+  containers:
+  - name: app
+    image: registry.example.com/team/app:1.0
+"""
+    findings = _pull(lint(text))
+    assert where(findings) == [("pull-secret-invalid", 4, 9), ("pull-secret-registry-mismatch", 21, 12)]
+    assert [r.message for r in findings[1].related] == [
+        'Secret "gen-cred" has no usable credentials',
+        'Secret "quay-cred" holds credentials for "quay.io"',
+    ]
