@@ -110,8 +110,9 @@ class Engine:
         self.options = options or RunOptions()
         self.ctx = Context(config, config.namespace)
         self.levels = {r.id: config.rule_level(r) for r in rules}
-        # A finding may carry its own level (a note for credential-provider registries, an error for
-        # pull-secret-not-found with pull-secrets.complete); a level set in config overrides it.
+        # A finding may carry its own level (an error for pull-secret-not-found with
+        # pull-secrets.complete); a level set in config overrides it, unless the level comes from an
+        # option of the rule itself (missing-pull-secret's credential-providers).
         self.own_levels = {r.id for r in rules if not config.sets_level(r.id)}
         self.rules = [r(self.ctx) for r in rules if self.levels[r.id] is not None and not r.from_loader]
         self.load_options = LoadOptions(all_documents=self.options.all_documents, max_depth=self.options.max_depth)
@@ -176,7 +177,7 @@ class Engine:
         for f in findings:
             f.repo_path = key
             level = self.levels.get(f.rule, f.level)
-            if level is not None and f.rule in self.own_levels and level_rank(f.level) >= 0:
+            if level is not None and (f.level_from_option or f.rule in self.own_levels) and level_rank(f.level) >= 0:
                 level = f.level
             if level is None:
                 continue

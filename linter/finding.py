@@ -95,6 +95,9 @@ class Finding:
     related: tuple[Related, ...] = ()
     doc: int = 0
     repo_path: str | None = None
+    # the level comes from one of the rule's options (credential-providers): a level configured for
+    # the rule as a whole does not replace it
+    level_from_option: bool = False
     snippet: tuple[str, ...] = _field(default=(), compare=False)
     snippet_start: int = _field(default=0, compare=False)
 

@@ -183,7 +183,8 @@ class MissingPullSecret(Rule):
         counts when it is in the run or declared in `.pullcheck.yaml` under `service-accounts`;
         otherwise the message says it may still carry secrets in the cluster. Registries usually
         served by kubelet credential providers (ECR, ACR, GCR, Artifact Registry, and
-        `registries.credential-providers`) are reported as a note (option `credential-providers`).
+        `registries.credential-providers`) are reported as a note, or at the level the option
+        `credential-providers` sets, whatever level the rule itself is given.
         An image that `image-typo` reports (`regsitry.k8s.io/pause`) is not reported here: its host
         is a misspelled public registry, not a private one.
     """
@@ -220,9 +221,10 @@ class MissingPullSecret(Rule):
                     yield self.at_image_fact(
                         img.fact,
                         f'image "{img.ref.raw}" is on {img.ref.registry}, usually served by a kubelet credential '
-                        "provider, and the pod has no pull secret: the pull works only if the nodes' credential "
-                        "provider (node identity) can read it",
+                        "provider, and the pod has no pull secret: unless the repository is public, the pull works "
+                        "only if the nodes' credential provider (node identity) can read it",
                         level,
+                        level_from_option=True,
                     )
                     continue
                 sa = pod.fact.service_account

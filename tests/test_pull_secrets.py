@@ -136,6 +136,13 @@ def test_levels_follow_config() -> None:
     cfg = {"rules": {"missing-pull-secret": {"credential-providers": "warning"}}}
     assert {f.level for f in _pull(lint_files([FIXTURES / "credential-provider-registry.yaml"], cfg))} == {"warning"}
     assert _one("service-account-not-in-run.yaml").level == "warning"
+    # a level for the whole rule leaves the one its credential-providers option sets (EKS users
+    # raising missing-pull-secret to error must not fail on every ECR image)
+    raised = {"rules": {"missing-pull-secret": "error"}}
+    assert {f.level for f in _pull(lint_files([FIXTURES / "credential-provider-registry.yaml"], raised))} == {"note"}
+    raised = {"rules": {"missing-pull-secret": {"level": "error", "credential-providers": "warning"}}}
+    assert {f.level for f in _pull(lint_files([FIXTURES / "credential-provider-registry.yaml"], raised))} == {"warning"}
+    assert _one("service-account-not-in-run.yaml", {"rules": {"missing-pull-secret": "error"}}).level == "error"
 
 
 def test_messages_explain_the_miss() -> None:
