@@ -205,6 +205,9 @@ class MissingPullSecret(Rule):
     def finish(self, index: Index) -> Iterable[Finding]:
         """Report private images of pods whose effective pull secrets are none or unknown-and-absent."""
         provider_level = str(self.settings.get("credential-providers", "note"))
+        elsewhere: dict[str, list[str]] = {}  # ServiceAccount name -> the namespaces the run has it in
+        for sa_ns, sa_name in sorted(index.pulls.service_accounts):
+            elsewhere.setdefault(sa_name, []).append(sa_ns)
         for pod in analyse(self.ctx, index):
             eff = pod.effective
             if eff.source == "pod" or eff.uses:
@@ -229,7 +232,14 @@ class MissingPullSecret(Rule):
                     continue
                 sa = pod.fact.service_account
                 ns = pod.fact.namespace
-                if eff.source == "unknown":
+                if eff.source == "unknown" and elsewhere.get(sa):
+                    found = " and ".join(f'"{n}"' for n in elsewhere[sa])
+                    why = (
+                        f'the pod lists no imagePullSecrets and its ServiceAccount "{sa}" is not in its namespace '
+                        f'"{ns}" (the run has one in {found}): the API server refuses the pod unless "{ns}" has '
+                        "that ServiceAccount, and then only its pull secrets count"
+                    )
+                elif eff.source == "unknown":
                     why = (
                         f'the pod lists no imagePullSecrets and its ServiceAccount "{sa}" is not in the run: the pull '
                         f"is refused unless that ServiceAccount carries a pull secret in the cluster (declare it in "

@@ -603,3 +603,27 @@ spec:
         'Secret "gen-cred" has no usable credentials',
         'Secret "quay-cred" holds credentials for "quay.io"',
     ]
+
+
+def test_a_service_account_of_another_namespace_is_named_as_such() -> None:
+    """The ServiceAccount is in the run, but not in the pod's namespace: say so, not "not in the run"."""
+    text = """\
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: builder, namespace: ci}
+        imagePullSecrets: [{name: regcred}]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p, namespace: shop}
+        spec:
+          serviceAccountName: builder
+          containers:
+          - {name: a, image: "registry.acme.corp/app:1.0"}
+        """
+    (f,) = [f for f in lint(text) if f.rule == "missing-pull-secret"]
+    assert (f.span.line, f.span.column, f.level) == (12, 23, "warning")
+    assert f.message.endswith(
+        'its ServiceAccount "builder" is not in its namespace "shop" (the run has one in "ci"): the API server '
+        'refuses the pod unless "shop" has that ServiceAccount, and then only its pull secrets count'
+    )
