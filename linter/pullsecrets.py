@@ -325,14 +325,15 @@ def _split_host(registry: str) -> tuple[str, str | None]:
 
 @functools.lru_cache(maxsize=256)
 def _compile_pattern(pattern: str) -> tuple[list[str], str | None, list[str]] | None:
-    """Split a registry pattern into host labels, port (None = any) and repository path segments."""
+    """Split a registry pattern into host labels (lower case: hosts are matched as DNS names, unlike
+    the kubelet's credential keys), port (None = any) and repository path segments."""
     if pattern == "*":
         return None
     host, _, path = pattern.partition("/")
     if host == HUB_FALLBACK_KEY:
         host = HUB  # images written with index.docker.io are normalized to docker.io
     name, port = _split_host(host)
-    return name.split("."), port, [p for p in path.split("/") if p]
+    return name.lower().split("."), port, [p for p in path.split("/") if p]  # DNS ignores case
 
 
 def _any(patterns: tuple[str, ...], ref: ImageRef) -> bool:
@@ -359,7 +360,7 @@ def _host_hits(patterns: tuple[str, ...], registry: str) -> tuple[bool, tuple[li
     the patterns whose host and port match it (their repositories decide): a run has a few dozen
     registries and thousands of images."""
     name, iport = _split_host(registry)
-    ilabels = name.split(".")
+    ilabels = name.lower().split(".")
     paths = []
     for pattern in patterns:
         compiled = _compile_pattern(pattern)

@@ -182,3 +182,19 @@ def test_class_characters_that_python_may_one_day_read_as_set_syntax_are_literal
         warnings.simplefilter("error")
         rx = pullsecrets._glob("[[&&~~||a]")
     assert rx is not None and all(rx.fullmatch(c) for c in "[&~|a") and not rx.fullmatch("b")
+
+
+@pytest.mark.parametrize(
+    ("image", "public", "expected"),
+    [
+        ("registry.example.com/app:1.0", ("Registry.Example.com",), "public"),
+        ("Registry.Example.COM/app:1.0", ("registry.example.com/*",), "public"),
+        ("K8s.GCR.io/pause:3.9", (), "public"),  # the built-in list too
+        ("registry.example.com/app:1.0", (), "private"),
+    ],
+)
+def test_registry_patterns_match_hosts_whatever_their_case(image: str, public: tuple[str, ...], expected: str) -> None:
+    """Config and built-in registry patterns are DNS names (the kubelet's credential keys are not)."""
+    ref = parse_image(image)
+    assert access(ref, public=public) == expected
+    assert not urls_match("Registry.example.com", "registry.example.com/app")  # keys stay exact
