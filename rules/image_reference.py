@@ -60,8 +60,8 @@ class InvalidImageReference(ContainerRule):
         Pod, where the kubelet sets `InvalidImageName` and never retries successfully until the
         spec changes.
     """
-    bad_example = deployment_example("containers:\n  - name: api\n    image: Registry.Example.com/Team/API:1.0")
-    good_example = deployment_example("containers:\n  - name: api\n    image: registry.example.com/team/api:1.0")
+    bad_example = deployment_example("containers:\n  - name: api\n    image: ghcr.io/Acme/API:1.0")
+    good_example = deployment_example("containers:\n  - name: api\n    image: ghcr.io/acme/api:1.0")
     how_to_fix = "Write the reference as `[registry[:port]/]path[:tag][@sha256:digest]` with a lower-case path."
 
     def check_container(self, resource: Resource, pod: PodSpec, container: Container) -> Iterable[Finding]:

@@ -20,7 +20,7 @@ _INVENTORY_DOC = """
         see docs/inventory.md), given with `--inventory FILE` or `inventory: [FILE]` in `.pullcheck.yaml`.
         Silent when no inventory is configured.
 """
-_EXAMPLE_CONFIG = {"inventory": ["inventory.yaml"]}
+_EXAMPLE_CONFIG = {"inventory": ["inventory.yaml"], "registries": {"public": ["registry.example.com"]}}
 _EXAMPLE_FILES = {
     "inventory.yaml": """
         version: 1

@@ -101,7 +101,9 @@ class RegistryNotAllowed(Rule):
         (`nginx` is `docker.io/library/nginx`). An image that `image-typo` reports (while it is
         enabled) is not reported again here. Silent when no allowlist is configured.
     """
-    example_config: ClassVar[dict[str, Any]] = {"registries": {"allowed": ["registry.example.com", "ghcr.io/acme/*"]}}
+    example_config: ClassVar[dict[str, Any]] = {
+        "registries": {"allowed": ["registry.example.com", "ghcr.io/acme/*"], "public": ["registry.example.com"]}
+    }
     bad_example = pod_with_images({"payments": "docker.io/someone/payments:1.4.2"}, name="payments")
     good_example = pod_with_images(
         {"payments": "registry.example.com/payments:1.4.2", "audit": "ghcr.io/acme/audit:2.0.1"}, name="payments"

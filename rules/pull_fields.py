@@ -26,6 +26,7 @@ class PullFieldInvalid(Rule):
     summary = "A pull-related field does not fit the API: wrong case, wrong shape, wrong place, misspelled."
     level = "error"
     tags = ("pull-secrets", "schema")
+    example_config = {"pull-secrets": {"external": ["regcred"]}}
     what = """
         Validates the pull-related fields of pod specs, containers, ServiceAccounts and Secrets with
         a bundled JSON Schema (`pullcheck/data/pull-fields.schema.json`): `imagePullPolicy` must be
@@ -89,7 +90,7 @@ class PullPolicyNever(ContainerRule):
         `image load`, a pre-baked node image) the container fails with `ErrImageNeverPull`.
     """
     bad_example = pod_with_image("web:dev", "imagePullPolicy: Never")
-    good_example = pod_with_image("registry.example.com/web:1.0", "imagePullPolicy: IfNotPresent")
+    good_example = pod_with_image("ghcr.io/acme/web:1.0", "imagePullPolicy: IfNotPresent")
     how_to_fix = (
         "Use `IfNotPresent` (or `Always`) with an image the nodes can pull, unless the image is preloaded on purpose."
     )

@@ -265,6 +265,7 @@ class ServiceAccountSecretsIgnored(Rule):
     summary = "The pod lists its own imagePullSecrets, so its ServiceAccount's pull secrets are not used."
     level = "warning"
     tags = ("pull-secrets", "auth")
+    example_config = {"pull-secrets": {"external": ["regcred", "mirror-cred"]}}
     what = """
         Reports a pod spec that lists `imagePullSecrets` while its ServiceAccount (in the run, or
         declared in `service-accounts`) lists other pull secrets.

@@ -38,9 +38,12 @@ def test_example_setup_is_the_config_and_files_the_page_shows() -> None:
     by_id = {r.id: r for r in RULES}
     assert example_setup(by_id["registry-not-allowed"]) == {
         ".pullcheck.yaml": "registries:\n  allowed:\n    - registry.example.com\n    - ghcr.io/acme/*\n"
+        "  public:\n    - registry.example.com\n"
     }
     pin = example_setup(by_id["pin-digest"])
-    assert pin[".pullcheck.yaml"] == "inventory:\n  - inventory.yaml\nrules:\n  pin-digest: on\n"
+    assert pin[".pullcheck.yaml"] == (
+        "inventory:\n  - inventory.yaml\nregistries:\n  public:\n    - registry.example.com\nrules:\n  pin-digest: on\n"
+    )
     assert pin["inventory.yaml"].startswith("version: 1\ncovers:")
     assert example_setup(by_id["latest-tag"]) == {}
     page = render_docs(by_id["registry-not-allowed"])
