@@ -17,6 +17,7 @@ from typing import TypeVar
 from pullcheck.config import Config
 from pullcheck.finding import SHARED_TEXT, Finding, Span, level_rank
 from pullcheck.index import Index
+from pullcheck.kustomize import moot, overrides
 from pullcheck.loader import LINE_BREAK, LoadOptions, LoadResult, iter_documents
 from pullcheck.model import resources
 from pullcheck.records import field, record
@@ -114,6 +115,7 @@ class Engine:
         # pull-secrets.complete); a level set in config overrides it, unless the level comes from an
         # option of the rule itself (missing-pull-secret's credential-providers).
         self.own_levels = {r.id for r in rules if not config.sets_level(r.id)}
+        self.judges = {r.id: r.judges for r in rules if r.judges}
         self.rules = [r(self.ctx) for r in rules if self.levels[r.id] is not None and not r.from_loader]
         self.load_options = LoadOptions(all_documents=self.options.all_documents, max_depth=self.options.max_depth)
         self.fail_on = config.fail_on
@@ -232,12 +234,15 @@ class Engine:
                         late.append(f)
             except Exception as exc:  # a broken rule must not stop the run or hide other findings
                 self.errors.append(_crash(rule, exc, "the whole run"))
+        applying = overrides(index.kustomizations, (s.display for s in srcs)) if index.kustomizations else {}
         # What rules derived from this run's index is garbage from here: freed now, the report
         # reuses its memory instead of growing the peak.
         self.ctx.index_cache.clear()
         total.index = index = Index()  # and so are the run's facts (30 MB at 100,000 documents)
         if late:
             findings.extend(self._late_frames(late, srcs, jobs))
+        if applying:
+            findings = moot(findings, applying, self.judges)
         order = {s.display: i for i, s in enumerate(srcs)}
         findings.sort(key=lambda f: (order.get(f.path, len(order)), f.span.line, f.span.column, f.rule, f.message))
         return findings, stats

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from pullcheck.kustomize import KustomizationFact, kustomization_fact
 from pullcheck.model import Resource
 from pullcheck.pullfacts import ContainerFact, PullFacts, container_fact
 from pullcheck.records import field, record
@@ -23,6 +24,7 @@ class Index:
     images: list[ImageUse] = field(default_factory=list)
     ignores: dict[tuple[str, int, str], frozenset[str]] = field(default_factory=dict)
     pulls: PullFacts = field(default_factory=PullFacts)  # Secrets, ServiceAccounts, pods (pull secrets)
+    kustomizations: list[KustomizationFact] = field(default_factory=list)  # their image overrides
 
     @property
     def image_counts(self) -> Counter[str]:
@@ -40,9 +42,13 @@ class Index:
         facts = {id(c): f for _pod, c in resource.containers() if (f := container_fact(resource, c, namespace)) is not None}
         self.pulls.add(resource, namespace, facts)
         self.images.extend(facts.values())
+        kustomization = kustomization_fact(resource)
+        if kustomization is not None:
+            self.kustomizations.append(kustomization)
 
     def merge(self, other: Index) -> None:
         """Fold the facts of another (per-file) index into this one."""
         self.images.extend(other.images)
         self.ignores.update(other.ignores)
         self.pulls.merge(other.pulls)
+        self.kustomizations.extend(other.kustomizations)

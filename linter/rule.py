@@ -74,6 +74,9 @@ class Rule:
     # Whether a finding belongs to an object, so the object's annotation can silence it (not when
     # the file or document could not be read).
     on_objects: ClassVar[bool] = True
+    # The parts of an image ("tag", "name") the rule's findings are about: a kustomize override of
+    # the run replacing one of them makes the finding moot (pullcheck.kustomize).
+    judges: ClassVar[frozenset[str]] = frozenset()
     origin: ClassVar[str] = "pullcheck"
 
     def __init__(self, ctx: Context) -> None:

@@ -11,6 +11,7 @@ from pullcheck.image_rule import ImageRule
 from pullcheck.imageref import ImageRef
 from pullcheck.inventory import Inventory, Repository, for_context
 from pullcheck.inventory_suggest import familiar, suggest_repositories, suggest_tags
+from pullcheck.kustomize import NAME, TAG
 from pullcheck.model import Container, Resource
 from pullcheck.rule import Context
 
@@ -54,6 +55,7 @@ class UnknownImageTag(InventoryRule):
     summary = "The image's repository, tag or digest is not in the configured registry inventory."
     level = "error"
     tags = ("image", "registry", "inventory")
+    judges = frozenset({TAG, NAME})
     what = (
         """
         With an offline registry inventory configured, reports an image whose repository the
@@ -159,6 +161,7 @@ class PinDigest(InventoryRule):
     level = "note"
     enabled_by_default = False
     tags = ("image", "reproducibility", "inventory", "fix")
+    judges = frozenset({TAG, NAME})
     what = (
         """
         The fix source behind `pullcheck --fix --pin-digests`: for every image written

@@ -10,6 +10,7 @@ from pullcheck.examples import pod_with_image
 from pullcheck.finding import Finding, Fix
 from pullcheck.image_rule import ImageRule
 from pullcheck.imageref import ImageRef
+from pullcheck.kustomize import NAME
 from pullcheck.model import Container, Resource
 from pullcheck.rule import Context
 
@@ -46,6 +47,7 @@ class MovedRegistry(ImageRule):
     summary = "The image comes from a registry or repository that was frozen, deprecated or moved."
     level = "warning"
     tags = ("image", "registry")
+    judges = frozenset({NAME})
     options: ClassVar[dict[str, tuple[Any, str]]] = {
         "gcr-shutdown": (
             False,

@@ -15,6 +15,7 @@ from pullcheck.examples import pod_with_images
 from pullcheck.finding import Finding, Fix
 from pullcheck.imageref import parsed
 from pullcheck.index import Index
+from pullcheck.kustomize import NAME
 from pullcheck.rule import Context, Rule
 from pullcheck.run_typos import OPTIONS, run_typos
 from pullcheck.typos import Typo
@@ -33,6 +34,7 @@ class ImageTypo(Rule):
     summary = "The registry host or repository is not known but is one edit away from one that is."
     level = "error"
     tags = ("image", "typo")
+    judges = frozenset({NAME})
     options = OPTIONS
     what = """
         Reports an image whose registry host, or whose repository path within its registry, is not
@@ -93,6 +95,7 @@ class RegistryNotAllowed(Rule):
     summary = "The image comes from a registry or repository that the allowlist does not allow."
     level = "error"
     tags = ("image", "policy")
+    judges = frozenset({NAME})
     what = """
         With `registries.allowed` (registry hosts, or name patterns such as `ghcr.io/acme/*`) or
         `images.allowed` (name patterns: `nginx`, `bitnami/*`, `docker.io/library/*`) set in

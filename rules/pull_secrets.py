@@ -14,6 +14,7 @@ from pullcheck.examples import deployment_example
 from pullcheck.finding import Finding, Level, Related
 from pullcheck.imageref import ImageRef, parsed, traps
 from pullcheck.index import Index
+from pullcheck.kustomize import NAME
 from pullcheck.pullfacts import ContainerFact, Effective, NameRef, Place, PodFact, SecretUse, resolve, use_of
 from pullcheck.pullfields import POLICIES
 from pullcheck.pullsecrets import (
@@ -168,6 +169,7 @@ class MissingPullSecret(Rule):
     summary = "An image from a private registry, and neither the pod nor its ServiceAccount has a pull secret."
     level = "warning"
     tags = ("pull-secrets", "auth")
+    judges = frozenset({NAME})
     options = {
         "credential-providers": (
             "note",
@@ -468,6 +470,7 @@ class PullSecretRegistryMismatch(Rule):
     summary = "None of the pod's pull secrets has credentials that match the image's registry."
     level = "error"
     tags = ("pull-secrets", "auth")
+    judges = frozenset({NAME})
     what = """
         For an image from a private registry, checks that at least one of the pod's effective pull
         secrets has a registry key the kubelet would match to it: URL or bare-host keys, the scheme
@@ -574,6 +577,7 @@ class DockerhubRateLimit(Rule):
     summary = "An anonymous pull from Docker Hub, subject to its pull rate limit."
     level = "note"
     tags = ("pull-secrets", "availability", "docker-hub")
+    judges = frozenset({NAME})
     what = """
         Reports a Docker Hub image (`nginx`, `acme/app`, `docker.io/...`) when none of the pod's
         pull secrets holds credentials the kubelet would use for Docker Hub. The pod's pull secrets

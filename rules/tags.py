@@ -8,6 +8,7 @@ from pullcheck.examples import pod_with_image
 from pullcheck.finding import Finding
 from pullcheck.image_rule import ImageRule
 from pullcheck.imageref import ImageRef
+from pullcheck.kustomize import TAG
 from pullcheck.model import Container, Resource
 from pullcheck.nodes import scalar_text
 from pullcheck.pullfields import POLICIES
@@ -28,6 +29,7 @@ class MissingImageTag(ImageRule):
     summary = "The image has neither tag nor digest, so the kubelet pulls `:latest`."
     level = "warning"
     tags = ("image", "reproducibility")
+    judges = frozenset({TAG})
     what = "Reports an image written without a tag and without a digest."
     why = """
         The kubelet appends `:latest` and defaults `imagePullPolicy` to `Always`: every node pulls
@@ -59,6 +61,7 @@ class LatestTag(ImageRule):
     summary = "The image uses `:latest` or another mutable tag without a digest."
     level = "warning"
     tags = ("image", "reproducibility")
+    judges = frozenset({TAG})
     what = """
         Reports an image whose tag is `latest`, or another tag listed in `mutable-tags` (at the top
         of `.pullcheck.yaml` or in this rule's options; the tags listed add to `latest`: teams often
@@ -100,6 +103,7 @@ class DigestNotPinned(ImageRule):
     level = "warning"
     enabled_by_default = False
     tags = ("image", "reproducibility", "supply-chain")
+    judges = frozenset({TAG})
     what = """
         Reports every valid image reference without `@sha256:...`. Off by default: enable it with
         `rules: {digest-not-pinned: on}` where policy requires immutable references.

@@ -1,0 +1,112 @@
+"""kustomize's ``images:`` overrides, for manifests linted as written, before ``kustomize build``.
+
+A Kustomization rewrites the images of every resource it builds: the files its ``resources``
+(``bases``, ``components``) name, and what the kustomizations of the directories it names build,
+transitively. An entry's ``name`` matches an image written as exactly that name, with or without a
+tag or digest (kustomize's ``IsImageMatched``); ``newName`` replaces the name, ``newTag`` or
+``digest`` the tag. A finding about a part of an image that such an override replaces is about an
+image that is never deployed (kubebuilder's ``controller:latest``, a base's untagged image), so the
+engine drops it (``moot``); what the override writes is in the Kustomization for review.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING
+
+from pullcheck.nodes import MappingNode, SequenceNode, get, scalar_text
+from pullcheck.records import record
+
+if TYPE_CHECKING:
+    from pullcheck.finding import Finding
+    from pullcheck.model import Resource
+
+FILE_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
+_ENTRY_LISTS = ("resources", "bases", "components")
+# The parts of an image a rule's findings are about ("tag", "name"): a rule lists them in ``judges``.
+TAG, NAME = "tag", "name"
+
+
+@record(frozen=True)
+class Override:
+    """One entry of a Kustomization's ``images:``: the name it matches and what it replaces."""
+
+    name: str
+    new_name: bool
+    new_tag: bool  # newTag or digest
+
+    def matches(self, image: str) -> bool:
+        """Whether kustomize rewrites ``image``: the name, then nothing, a tag or a digest."""
+        rest = image[len(self.name) :] if image.startswith(self.name) else None
+        return rest is not None and (not rest or (rest[0] in ":@" and "/" not in rest))
+
+    def replaces(self, parts: Iterable[str]) -> bool:
+        """Whether it replaces any of these parts of the image."""
+        return any((p == NAME and self.new_name) or (p == TAG and self.new_tag) for p in parts)
+
+
+@record(frozen=True)
+class KustomizationFact:
+    """A kustomization file of the run: where it is, what it builds, which images it rewrites."""
+
+    path: str
+    entries: tuple[str, ...]
+    images: tuple[Override, ...]
+
+
+def kustomization_fact(resource: Resource) -> KustomizationFact | None:
+    """The fact of a kustomization (``kind: Kustomization``, or a kustomization file without a kind)."""
+    named = posixpath.basename(resource.path) in FILE_NAMES
+    if not (resource.kind == "Kustomization" or (not resource.kind and named)):
+        return None
+    entries: list[str] = []
+    for key in _ENTRY_LISTS:
+        seq = get(resource.node, key)
+        if isinstance(seq, SequenceNode):
+            entries += [t for item in seq.value if (t := scalar_text(item))]
+    images: list[Override] = []
+    seq = get(resource.node, "images")
+    for item in seq.value if isinstance(seq, SequenceNode) else ():
+        name = scalar_text(get(item, "name")) if isinstance(item, MappingNode) else None
+        if name:
+            new_tag = get(item, "newTag") is not None or get(item, "digest") is not None
+            images.append(Override(name, get(item, "newName") is not None, new_tag))
+    return KustomizationFact(resource.path, tuple(entries), tuple(images))
+
+
+def overrides(facts: Iterable[KustomizationFact], files: Iterable[str]) -> dict[str, list[Override]]:
+    """The overrides that apply to each file of the run (by its display path)."""
+    in_run = set(files)
+    by_dir = {posixpath.dirname(f.path): f for f in facts}
+    out: dict[str, list[Override]] = {}
+    for fact in by_dir.values():
+        if fact.images:
+            for path in _built(fact, by_dir, in_run, {posixpath.dirname(fact.path)}):
+                out.setdefault(path, []).extend(fact.images)
+    return out
+
+
+def _built(fact: KustomizationFact, by_dir: Mapping[str, KustomizationFact], in_run: set[str], seen: set[str]) -> Iterator[str]:
+    """The files of the run a kustomization builds: those it names, and those the kustomizations of
+    the directories it names build (each directory once: a cycle ends)."""
+    base = posixpath.dirname(fact.path)
+    for entry in fact.entries:
+        target = posixpath.normpath(posixpath.join(base, entry))
+        if target in in_run:
+            yield target
+        elif target in by_dir and target not in seen:
+            seen.add(target)
+            yield from _built(by_dir[target], by_dir, in_run, seen)
+
+
+def moot(findings: list[Finding], applying: Mapping[str, list[Override]], judges: Mapping[str, frozenset[str]]) -> list[Finding]:
+    """The findings but those about a part of an image that an override of their file replaces."""
+    out = []
+    for f in findings:
+        parts = judges.get(f.rule)
+        found = applying.get(f.path) if parts and f.image else None
+        if found and any(o.matches(f.image or "") and o.replaces(parts or ()) for o in found):
+            continue
+        out.append(f)
+    return out
