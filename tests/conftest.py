@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,24 @@ from pullcheck.cli import main
 from pullcheck.config import Config, validate
 from pullcheck.engine import Engine, RunOptions
 from pullcheck.finding import Finding
-from pullcheck.rule import all_rules
+from pullcheck.model import Resource
+from pullcheck.rule import Rule, all_rules
 from pullcheck.sources import Source
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+
+
+class Boom(Rule):
+    """A rule that always raises: an internal error must not stop the run or hide other findings."""
+
+    id = "boom"
+    name = "Boom"
+    summary = "raises"
+    what = why = how_to_fix = "test"
+
+    def check(self, resource: Resource) -> Iterable[Finding]:
+        raise RuntimeError("kaboom")
 
 
 def lint(text: str, config: dict[str, Any] | None = None, path: str = "test.yaml", **options: Any) -> list[Finding]:

@@ -204,21 +204,9 @@ def test_a_rule_that_raises_or_a_plugin_that_fails_makes_the_run_incomplete(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Exit 2, the error once on stderr, and SARIF/JSON that say the run is incomplete."""
-    from collections.abc import Iterable
-
+    from conftest import Boom
     from pullcheck import rule
     from pullcheck.cli import main
-    from pullcheck.finding import Finding
-    from pullcheck.model import Resource
-
-    class Boom(rule.Rule):
-        id = "boom"
-        name = "Boom"
-        summary = "raises"
-        what = why = how_to_fix = "test"
-
-        def check(self, resource: Resource) -> Iterable[Finding]:
-            raise RuntimeError("kaboom")
 
     builtin = rule.all_rules
 

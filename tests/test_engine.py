@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
+from conftest import Boom
 from pullcheck.config import Config
 from pullcheck.engine import Engine, RunOptions, redact
-from pullcheck.finding import Finding
-from pullcheck.model import Resource
-from pullcheck.rule import Rule, all_rules
+from pullcheck.rule import all_rules
 from pullcheck.sources import Source
-
-
-class Boom(Rule):
-    """A rule that always raises."""
-
-    id = "boom"
-    name = "Boom"
-    summary = "raises"
-    what = why = how_to_fix = "test"
-
-    def check(self, resource: Resource) -> Iterable[Finding]:
-        raise RuntimeError("kaboom")
 
 
 def test_crashing_rule_is_reported_and_others_still_run() -> None:

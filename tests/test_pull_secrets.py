@@ -449,12 +449,14 @@ metadata: {{name: default}}
     assert findings[0].message.startswith(f'image "nginx:latest@{digest}" is pulled from Docker Hub without credentials')
 
 
-GENERATED = """\
+GEN_CRED = """\
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 secretGenerator:
 - name: gen-cred
   files: [.dockerconfigjson=config.json]
+"""
+GENERATED = GEN_CRED + """\
 - name: typed-gen
   type: Opaque
   literals: [".dockercfg={}"]
@@ -574,12 +576,7 @@ def test_a_generated_opaque_secret_is_reported_only_when_used_to_pull() -> None:
 
 def test_a_generated_opaque_secret_holds_nothing_for_the_kubelet() -> None:
     """Beside a real pull secret for another registry, it does not make the miss "unknown"."""
-    text = """\
-apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-secretGenerator:
-- name: gen-cred
-  files: [.dockerconfigjson=config.json]
+    text = GEN_CRED + """\
 ---
 apiVersion: v1
 kind: Secret
