@@ -235,16 +235,9 @@ def _lint(args: argparse.Namespace) -> int:
     config.enable = set(_split(args.enable))
     config.disable = set(_split(args.disable))
     rules, plugin_errors = all_rules()  # printed with the run's other errors, or here on exit 2
-    known = {r.id for r in rules}
-    unknown = sorted((config.enable | config.disable | set(config.data.get("rules") or {})) - known)
-    if unknown:
-        for e in plugin_errors:
-            _err(e)
-        _err(f"unknown rule id(s): {', '.join(unknown)} (see `pullcheck rules`)")
-        return EXIT_USAGE
-    bad_options = config.option_problems(rules)
-    if bad_options:
-        for line in bad_options:
+    problems = _rule_config_problems(config, rules)
+    if problems:
+        for line in [*plugin_errors, *problems]:
             _err(line)
         return EXIT_USAGE
     from pullcheck.inventory import InventoryError, prepare
@@ -351,6 +344,15 @@ def _lint(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if engine.failed(findings) else EXIT_CLEAN
 
 
+def _rule_config_problems(config: Config, rules: Sequence[type[Rule]]) -> list[str]:
+    """Rule ids the config or the command line name that no rule has, and rule options of the wrong
+    name or type: each a line for stderr (exit 2)."""
+    known = {r.id for r in rules}
+    unknown = sorted((config.enable | config.disable | set(config.data.get("rules") or {})) - known)
+    lines = [f"unknown rule id(s): {', '.join(unknown)} (see `pullcheck rules`)"] if unknown else []
+    return lines + config.option_problems(rules)
+
+
 def _write_baseline(path: Path, findings: list[Finding], errors: list[str]) -> int:
     """``--write-baseline``: save the findings (not when a rule crashed: the baseline would miss some)."""
     from pullcheck.baseline import BaselineError, write
@@ -428,6 +430,11 @@ def _subcommand(name: str, argv: list[str]) -> int:
     rules, errors = all_rules()
     for e in errors:
         _err(e)
+    problems = _rule_config_problems(config, rules)
+    if problems:
+        for line in problems:
+            _err(line)
+        return EXIT_USAGE
     rows = [
         {
             "id": r.id,
@@ -448,10 +455,10 @@ def _subcommand(name: str, argv: list[str]) -> int:
     from rich.table import Table
 
     table = Table(title="pullcheck rules", show_lines=False)
-    for col in ("id", "default level", "on/off", "summary"):
+    for col in ("id", "level", "default", "summary"):  # level: as configured, "off" when switched off
         table.add_column(col, overflow="fold")
     for row in rows:
-        table.add_row(str(row["id"]), str(row["defaultLevel"]), "on" if row["enabled"] else "off", str(row["summary"]))
+        table.add_row(str(row["id"]), str(row["level"] or "off"), str(row["defaultLevel"]), str(row["summary"]))
     Console(no_color=bool(os.environ.get("NO_COLOR")), width=max(100, _width())).print(table)
     return EXIT_CLEAN
 

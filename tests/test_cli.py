@@ -362,3 +362,14 @@ def test_rebase_moves_gitignore_patterns_to_their_directory() -> None:
     assert got == [".github/ci/charts/**/templates/", ".github/ci/**/tmp", ".github/ci/x.yaml",
                    "!.github/ci/keep/a.yaml", ".github/ci/**/*.json", ".github/ci/**/a/"]
     assert rebase(["tmp", "/x"], "") == ["tmp", "/x"]
+
+
+def test_rules_lists_the_configured_levels_and_refuses_a_bad_config(tmp_path: Path) -> None:
+    (tmp_path / ".pullcheck.yaml").write_text("rules: {latest-tag: error, missing-image-tag: off}\n")
+    res = run_cli("rules", cwd=tmp_path, env={"COLUMNS": "200"})
+    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:4]] for line in res.stdout.splitlines() if line.count("│") >= 4}
+    assert rows["latest-tag"] == ["error", "warning"] and rows["missing-image-tag"] == ["off", "warning"]
+    assert rows["digest-not-pinned"] == ["off", "warning"]
+    (tmp_path / ".pullcheck.yaml").write_text("rules: {latest-tagg: error}\n")
+    res = run_cli("rules", cwd=tmp_path)
+    assert (res.returncode, res.stderr) == (2, "pullcheck: unknown rule id(s): latest-tagg (see `pullcheck rules`)\n")
