@@ -2,7 +2,9 @@
 
 Streams are split on document markers before parsing, so a syntax error in one document does not
 hide the others, and documents whose top-level ``kind`` cannot hold anything the rules read (CRDs,
-RBAC, Services...) are skipped before paying for their parse unless ``all_documents`` is set.
+RBAC, Services...) are skipped before paying for their parse unless ``all_documents`` is set. A
+document that libyaml 0.1.7 refuses only for a ':' inside a plain scalar of a flow collection (valid
+YAML) is parsed again, by libyaml still, with those ':' hidden from it.
 """
 
 from __future__ import annotations
@@ -14,11 +16,22 @@ from itertools import pairwise
 from typing import Any, TypeVar
 
 from ruamel.yaml.cyaml import CParser
+from ruamel.yaml.docinfo import DocInfo
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import CollectionNode
-from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.reader import Reader, ReaderError
 from ruamel.yaml.resolver import BaseResolver
+from ruamel.yaml.scanner import Scanner, ScannerError
 from ruamel.yaml.tag import Tag
+from ruamel.yaml.tokens import (
+    FlowMappingEndToken,
+    FlowMappingStartToken,
+    FlowSequenceEndToken,
+    FlowSequenceStartToken,
+    ScalarToken,
+    StreamEndToken,
+    Token,
+)
 
 from pullcheck.finding import Finding, Span
 from pullcheck.nodes import MappingNode, Node, ScalarNode, SequenceNode, span_of
@@ -57,6 +70,18 @@ _PROPERTY_BEFORE_QUOTE = re.compile(r"(?<![^ \t\r\n\[{,:])[&!][^ \t\r\n]*[ \t\r\
 # between 20,000 and 30,000 levels with an 8 MiB stack; ``_too_deep`` lets through at most about
 # 3x its limit (2x by indentation, 1x by brackets), so 5,000 keeps every parse under 15,000 levels.
 MAX_DEPTH = 5000
+# libyaml 0.1.7, the one ruamel.yaml.clib bundles, refuses a ':' inside a plain scalar of a flow
+# collection (``{image: nginx:1.25}``, ``args: [--listen=:8080]``), which YAML, libyaml 0.2.1 and
+# later, and kubectl accept; ``_compose_hiding_flow_colons`` works around it. Like libyaml 0.2, it
+# still refuses a ':' followed by one of ``_COLON_BEFORE_INDICATOR`` (``[a:, b]``).
+_FLOW_COLON = "found unexpected ':'"
+_COLON_BEFORE_INDICATOR = ",?[]{}"
+_FLOW_START = (FlowSequenceStartToken, FlowMappingStartToken)
+_FLOW_END = (FlowSequenceEndToken, FlowMappingEndToken)
+_STAND_INS = range(0xE000, 0xF900)  # private-use characters: plain-scalar content to libyaml
+# The pure-Python scan that finds those ':' costs about 3 s of CPU per MB: a bigger document keeps
+# libyaml's error (a hostile 64 MB flow line must not take minutes).
+FLOW_COLON_RESCAN_MAX = 1 << 20
 
 
 T = TypeVar("T")
@@ -179,6 +204,82 @@ class _Composer(CParser, BaseResolver):
 
     def ascend_resolver(self) -> None:
         """No path resolvers: nothing to track."""
+
+
+class _TokenScanner(Reader, Scanner):
+    """ruamel's pure-Python scanner, set up to cut a text into the tokens libyaml would."""
+
+    processing_version = (1, 1)  # libyaml's token rules, as a constant: no per-token version lookup
+    forward = Reader.forward_1_1  # NEL, LS and PS end a line, as in libyaml (and in line numbers)
+
+    def __init__(self, text: str) -> None:
+        self.doc_infos = [DocInfo()]  # where the scanner writes a %YAML directive's version
+        Reader.__init__(self, text, loader=self)
+        Scanner.__init__(self, loader=self)
+
+    def scan_to_next_token(self) -> None:
+        """Skip the blanks and tabs after a token on its line (``type: LoadBalancer<TAB>``) as
+        libyaml does, then what ruamel skips (which takes a tab outside a flow for a token)."""
+        if not self.allow_simple_key:
+            while self.reader.peek() in " \t":
+                self.reader.forward()
+        Scanner.scan_to_next_token(self)
+
+
+def _tokens(text: str) -> Iterator[Token]:
+    """The tokens of a text, up to a syntax error (and those scanned ahead of it); none if the
+    text holds a character YAML does not allow."""
+    try:
+        scanner = _TokenScanner(text)
+    except ReaderError:
+        return
+    try:
+        while not scanner.check_token(StreamEndToken):
+            yield scanner.get_token()
+    except YAMLError:
+        yield from scanner.tokens
+
+
+def _flow_colons(text: str) -> list[int]:
+    """Offsets of the ':' that plain scalars of flow collections hold and libyaml 0.1.7 refuses."""
+    out: list[int] = []
+    depth = 0
+    for token in _tokens(text):
+        if isinstance(token, _FLOW_START):
+            depth += 1
+        elif isinstance(token, _FLOW_END):
+            depth -= 1
+        elif depth and isinstance(token, ScalarToken) and token.plain:
+            i, end = token.start_mark.index, token.end_mark.index
+            while (i := text.find(":", i, end)) >= 0:
+                if text[i + 1 : i + 2] not in _COLON_BEFORE_INDICATOR:
+                    out.append(i)
+                i += 1
+    return out
+
+
+def _unused_character(text: str) -> str | None:
+    """A private-use character the text does not hold (None if it holds them all)."""
+    present = set(text)
+    return next((c for c in map(chr, _STAND_INS) if c not in present), None)
+
+
+def _compose_hiding_flow_colons(chunk: str, err: ScannerError) -> list[Node]:
+    """The root nodes of a chunk libyaml refused with ``err``, if that is its ':' bug (else ``err``
+    again), composed by libyaml with each such ':' replaced by a character the chunk does not hold,
+    then put back: the text keeps its length, so every node and mark is libyaml's own, and so is
+    any other error of the chunk (where libyaml 0.2 reports it)."""
+    colons = _flow_colons(chunk) if err.problem == _FLOW_COLON and len(chunk) <= FLOW_COLON_RESCAN_MAX else []
+    stand_in = _unused_character(chunk) if colons else None
+    if stand_in is None:
+        raise err
+    hidden = stand_in.join(chunk[a + 1 : b] for a, b in pairwise([-1, *colons, len(chunk)]))
+    roots = _with_fast_nodes(_Composer(hidden).roots)
+    for root in roots:
+        for node in _every_node(root):  # plain scalars: a quoted one may write it as an escape
+            if isinstance(node, ScalarNode) and not node.style and stand_in in node.value:
+                node.value = node.value.replace(stand_in, ":")
+    return roots
 
 
 def compose_single(text: str) -> Node | None:
@@ -538,7 +639,10 @@ def iter_documents(text: str, path: str, options: LoadOptions, result: LoadResul
             )
             continue
         try:
-            roots = _with_fast_nodes(_Composer(chunk).roots)
+            try:
+                roots = _with_fast_nodes(_Composer(chunk).roots)
+            except ScannerError as err:
+                roots = _compose_hiding_flow_colons(chunk, err)
         except YAMLError as err:
             f = _syntax_finding(path, err, chunk, line0)
             f.doc = index
