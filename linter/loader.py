@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from itertools import pairwise
+from itertools import chain, islice, pairwise
 from typing import Any, TypeVar
 
 from ruamel.yaml.cyaml import CParser
@@ -61,11 +62,24 @@ _API_VERSION = re.compile(r"^apiVersion:[ \t]*([\"']?)([A-Za-z0-9./-]+)\1[ \t]*(
 _SOURCE = re.compile(r"^# Source: (\S.*?)\s*$")
 _DEEP_PREFIX_CACHE: dict[int, re.Pattern[str]] = {}
 _BLANK_PROBE = 2048
-LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # line breaks as libyaml counts them
-# An anchor or tag where a token may start, then blanks, line breaks and whole comment lines, then
-# a quote: what ``_quoted_starts`` fixes. Most documents with a "&" or "!" (URLs, descriptions)
-# have none and skip its walk. Linear: a match starts only at a token's first character.
-_PROPERTY_BEFORE_QUOTE = re.compile(r"(?<![^ \t\r\n\[{,:])[&!][^ \t\r\n]*[ \t\r\n](?:[ \t\r\n]|#[^\r\n]*[\r\n])*[\"']")
+_BREAKS = "\r\n\x85\u2028\u2029"
+LINE_BREAK = re.compile(rf"\r\n|[{_BREAKS}]")  # line breaks as libyaml counts them
+_BLANKS = " \t\ufeff" + _BREAKS  # and a byte-order mark, which libyaml skips at a line's start
+# What ``_value_marks`` moves, found before its walk: an anchor or tag where a token may start, then
+# a quote, a comment or the end of its line (``span_of`` places a plain value after it on the same
+# line); or a block scalar's header. Most documents with a "&", "!", "|" or ">" (URLs, descriptions,
+# shell lines) have none and skip the walk. Linear: a match starts only at a token's first character.
+_PROPERTY_BEFORE_VALUE = re.compile(rf"(?<![^{_BLANKS}\[{{,:])[&!][^{_BLANKS}]*(?:[ \t]+[\"'#]|[ \t]*[{_BREAKS}])")
+_BLOCK_HEADER = re.compile(rf"(?<![^{_BLANKS}])[|>][-+0-9]*[ \t]*(?:#[^{_BREAKS}]*)?(?![^{_BREAKS}])")
+_DISPLACED_VALUE = (
+    ("&", _PROPERTY_BEFORE_VALUE),
+    ("!", _PROPERTY_BEFORE_VALUE),
+    ("|", _BLOCK_HEADER),
+    (">", _BLOCK_HEADER),
+)
+# A block scalar's value: its leading empty lines, then the spaces its first line has past the indentation.
+_BLOCK_LEAD = re.compile(r"([\n\u2028\u2029]*)( *)")
+_SPACES = re.compile(" *")
 # Hard ceiling of ``max_depth``: libyaml's composer recurses on the C stack and crashes (SIGSEGV)
 # between 20,000 and 30,000 levels with an 8 MiB stack; ``_too_deep`` lets through at most about
 # 3x its limit (2x by indentation, 1x by brackets), so 5,000 keeps every parse under 15,000 levels.
@@ -445,15 +459,16 @@ def _too_deep(chunk: str, limit: int) -> bool:
     return pat.search(chunk) is not None
 
 
-def _has_property_before_quote(chunk: str) -> bool:
-    """Whether ``_PROPERTY_BEFORE_QUOTE`` matches, trying only where a "&" or "!" is."""
-    for ch in "&!":
-        i = chunk.find(ch)
+def _displaced_values(text: str) -> list[int]:
+    """Where the patterns of ``_DISPLACED_VALUE`` match, in order; each tried only where its character is."""
+    at: list[int] = []
+    for ch, pattern in _DISPLACED_VALUE:
+        i = text.find(ch)
         while i >= 0:
-            if _PROPERTY_BEFORE_QUOTE.match(chunk, i):
-                return True
-            i = chunk.find(ch, i + 1)
-    return False
+            if pattern.match(text, i):
+                at.append(i)
+            i = text.find(ch, i + 1)
+    return sorted(at)
 
 
 def _line_col(text: str, pos: int) -> tuple[int, int]:
@@ -576,32 +591,102 @@ def _every_node(root: Node) -> Iterator[Node]:
             stack += node.value
 
 
-def _quoted_starts(root: Node, chunk: str) -> None:
-    """Start each quoted scalar written after an anchor or tag (``&a "x"``) at its opening quote.
+def _value_marks(root: Node, text: str, at: list[int]) -> None:
+    """Mark each scalar written after an anchor or tag from its value, and each block scalar by its content.
 
-    libyaml starts such a node at its properties, so a span (and a fix) would take in ``&a "``.
-    Anchors and tags hold no whitespace; what separates them from the value is blanks, line breaks
-    and comments.
+    libyaml starts such a node at its properties (``&a "x"``, or ``!!str`` and a line break before
+    ``redis``), so a span (and a fix) would take them in; it starts a block scalar at its header and
+    ends it at the next token, past the blank lines after it. ``text`` is the document as libyaml
+    counts it (without the byte-order mark it skips); only the nodes around the offsets ``at``, where
+    ``_displaced_values`` found a property or a header, are visited.
     """
-    n = len(chunk)
-    for node in _every_node(root):
-        if (style := getattr(node, "style", None)) in ('"', "'") and chunk[
-            node.start_mark.index : node.start_mark.index + 1
-        ] in ("&", "!"):
-            i = node.start_mark.index
-            while i < n and chunk[i] != style:
-                if chunk[i] in "&!":
-                    while i < n and chunk[i] not in " \t\r\n":
-                        i += 1
-                elif chunk[i] == "#":
-                    while i < n and chunk[i] not in "\r\n":
-                        i += 1
-                else:
-                    i += 1  # blanks and line breaks
-            m = node.start_mark
-            breaks = len(LINE_BREAK.findall(chunk, m.index, i))
-            col = i - max(chunk.rfind("\n", 0, i), chunk.rfind("\r", 0, i)) - 1 if breaks else m.column + i - m.index
-            node.start_mark = type(m)(m.name, i, m.line + breaks, col, None, None)
+    seen: set[int] = set()
+    stack: list[Node] = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if not isinstance(node, ScalarNode):
+            for child in chain.from_iterable(node.value) if isinstance(node, MappingNode) else node.value:
+                k = bisect_left(at, child.start_mark.index)
+                if k < len(at) and at[k] <= child.end_mark.index:
+                    stack.append(child)
+            continue
+        m = node.start_mark
+        i = _after_properties(text, m.index) if text[m.index : m.index + 1] in ("&", "!") else m.index
+        if node.style in ("|", ">"):
+            _block_marks(node, text, i)
+        elif m.index < i < node.end_mark.index:  # an empty value ends at its properties
+            node.start_mark = _moved(m, text, i)
+
+
+def _after_properties(text: str, i: int) -> int:
+    """Offset of the value after the anchor and tag at ``i``: anchors and tags hold no whitespace;
+    what separates them from the value is blanks, line breaks and comments."""
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c in "&!":
+            while i < n and text[i] not in _BLANKS:
+                i += 1
+        elif c == "#":
+            while i < n and text[i] not in _BREAKS:
+                i += 1
+        elif c in _BLANKS:
+            i += 1
+        else:
+            break
+    return i
+
+
+def _block_marks(node: ScalarNode, text: str, header: int) -> None:
+    """Mark a block scalar (its header at ``header``) from the first character of its content, past
+    the header line and the indentation, to just after the last, before the line breaks and blank
+    lines after it (which ``|+`` keeps); an empty one by its indicator. The lines of a folded ``>``
+    value are not the text's, so the value gives only how many empty lines lead and how many spaces
+    past the indentation the first line has; the rest is read from the text near both ends."""
+    m, e = node.start_mark, node.end_mark
+    head = _moved(m, text, header)
+    lead = _BLOCK_LEAD.match(node.value)
+    assert lead is not None  # it matches every string
+    if lead.end(1) == len(node.value):
+        node.start_mark, node.end_mark = head, _moved(head, text, header + 1)
+        return
+    empty = len(lead.group(1))
+    begin = next(islice(LINE_BREAK.finditer(text, header, e.index), empty, None)).end()
+    spaces = _SPACES.match(text, begin)
+    assert spaces is not None  # it matches everywhere
+    indent = spaces.end() - begin - len(lead.group(2))
+    last, breaks = _block_end(text, e.index, indent)
+    line_start = max(begin, *(text.rfind(c, begin, last) + 1 for c in _BREAKS))
+    make = type(m)
+    node.start_mark = make(m.name, begin + indent, head.line + 1 + empty, indent, None, None)
+    node.end_mark = make(m.name, last, e.line - breaks, last - line_start, None, None)
+
+
+def _block_end(text: str, end: int, indent: int) -> tuple[int, int]:
+    """Where the content of a block scalar libyaml ends at ``end`` ends, and how many line breaks lie
+    between: the lines there are blank (no more spaces than the indentation, ``indent``)."""
+    j, breaks = end, 0
+    while True:
+        if text[j - 1] in _BREAKS:
+            j -= 2 if text[j - 2 : j] == "\r\n" else 1
+            breaks += 1
+        k = j
+        while text[k - 1] == " ":
+            k -= 1
+        if text[k - 1] not in _BREAKS or j - k > indent:
+            return j, breaks
+        j = k
+
+
+def _moved(m: Any, text: str, pos: int) -> Any:
+    """Mark ``m`` moved forward to offset ``pos`` of ``text``, counting line breaks as libyaml does."""
+    line, start = m.line, m.index - m.column
+    for b in LINE_BREAK.finditer(text, m.index, pos):
+        line, start = line + 1, b.end()
+    return type(m)(m.name, pos, line, pos - start, None, None)
 
 
 def load_text(text: str, path: str, options: LoadOptions) -> LoadResult:
@@ -656,10 +741,12 @@ def iter_documents(text: str, path: str, options: LoadOptions, result: LoadResul
             )
             continue
         # a chunk holds several roots only after a % directive (then it is the whole file): scanned once
-        quote_fix, bom, shared = _has_property_before_quote(chunk), chunk.startswith("\ufeff"), "&" in chunk
+        bom, shared = chunk.startswith("\ufeff"), "&" in chunk
+        counted = chunk[1:] if bom else chunk  # as libyaml counts it: without the byte-order mark it skips
+        displaced = _displaced_values(counted)
         for root in roots:
-            if quote_fix:
-                _quoted_starts(root, chunk)
+            if displaced:
+                _value_marks(root, counted, displaced)
             if bom:
                 _after_bom(root)
             for dup in duplicate_keys(root, path, line0, shared=shared):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 
 from pullcheck.finding import Span
 
@@ -117,17 +117,39 @@ def scalar_text(node: Node | None) -> str | None:
 
 
 def span_of(node: Node, line_offset: int = 0) -> Span:
-    """1-based span of a node; a one-line quoted scalar's span excludes its quotes."""
+    """1-based span of a node; a one-line quoted scalar's span excludes its quotes, a block
+    collection's ends at its last content character."""
+    if not isinstance(node, ScalarNode):
+        s, e = node.start_mark, _content_end(node)
+        return Span(s.line + 1 + line_offset, s.column + 1, e.line + 1 + line_offset, e.column + 1)
     s, e = node.start_mark, node.end_mark
     line, col, end_col = s.line + 1 + line_offset, s.column + 1, e.column + 1
     end_line = line if e.line == s.line else e.line + 1 + line_offset  # one int object when equal
-    if isinstance(node, ScalarNode) and end_line == line:
+    if end_line == line:
         if node.style in ('"', "'") and end_col - col >= 2:
             col += 1
             end_col -= 1
         elif node.style in (None, "") and end_col - len(node.value) > col:
             col = end_col - len(node.value)  # skip an anchor or tag written before the value
     return Span(line, col, end_line, end_col)
+
+
+def _content_end(node: Node) -> Any:
+    """End mark of a collection's last content character. libyaml ends a block collection at the next
+    token, past blank lines and comments: follow the last items down to a scalar or a flow collection,
+    which end exactly. A collection whose last item is an alias (written earlier) keeps libyaml's end."""
+    while isinstance(node, CollectionNode) and not node.flow_style:
+        entries = node.value
+        if isinstance(node, MappingNode):
+            key, last = entries[-1]
+            floor = key.end_mark.index
+        else:
+            last = entries[-1]
+            floor = entries[-2].end_mark.index if len(entries) > 1 else node.start_mark.index
+        if last.start_mark.index < max(floor, node.start_mark.index):
+            break
+        node = last
+    return node.end_mark
 
 
 def key_span(mapping: Node, key: str, line_offset: int = 0) -> Span | None:

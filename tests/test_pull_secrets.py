@@ -58,7 +58,7 @@ SCENARIOS: list[tuple[str, str, dict[str, Any], list[tuple[str, int, int]]]] = [
     ("secret without type used as a pull secret", "secret-without-type.yaml", {}, [("pull-secret-invalid", 16, 9)]),
     ("dockerconfigjson type with a .dockercfg key", "type-key-mismatch.yaml", {}, [("pull-secret-invalid", 8, 3)]),
     ("plain JSON under data (not base64)", "data-not-base64.yaml", {}, [("pull-secret-invalid", 9, 23)]),
-    ("content is not JSON", "not-json.yaml", {}, [("pull-secret-invalid", 8, 22)]),
+    ("content is not JSON", "not-json.yaml", {}, [("pull-secret-invalid", 9, 5)]),
     ("legacy map stored as .dockerconfigjson (no auths)", "legacy-format-in-dockerconfigjson.yaml", {},
      [("pull-secret-invalid", 9, 23)]),
     ("auths wrapper inside a legacy .dockercfg", "auths-in-dockercfg.yaml", {}, [("pull-secret-invalid", 8, 16)]),
