@@ -25,7 +25,7 @@ from itertools import islice
 
 from pullcheck.engine import SECRET_KINDS, Engine, redact, unparsed_secret_docs
 from pullcheck.finding import Finding
-from pullcheck.loader import LINE_BREAK, LoadOptions, LoadResult, _chunks, iter_documents
+from pullcheck.loader import LINE_BREAK, LoadOptions, LoadResult, chunks, iter_documents
 from pullcheck.model import resources
 from pullcheck.records import field, record
 from pullcheck.report import Stats
@@ -179,7 +179,7 @@ def _redacted_lines(text: str, lines: list[str], options: LoadOptions) -> list[s
     secret = _secret_documents(text, options)
     if not secret:
         return lines
-    starts = [a for a, _, _ in _chunks(text)]  # a document's index is its chunk's, as the loader counts them
+    starts = [a for a, _, _ in chunks(text)]  # a document's index is its chunk's, as the loader counts them
     out = []
     pos = 0
     for line in lines:  # documents start where lines do: after a "\n"

@@ -348,7 +348,7 @@ def _line_starts(text: str, prefix: str) -> Iterator[int]:
         i = text.find(needle, i + len(needle))
 
 
-def _chunks(text: str) -> list[tuple[int, int, int]]:
+def chunks(text: str) -> list[tuple[int, int, int]]:
     """Split a stream into (start, end, first line) per document, on ``---`` and ``...`` lines."""
     if text.startswith("%") or "\n%" in text:
         return [(0, len(text), 0)]
@@ -700,7 +700,7 @@ def iter_documents(text: str, path: str, options: LoadOptions, result: LoadResul
     """Compose the (relevant) documents of a stream one at a time, so only one document's nodes
     need be alive; the loader's findings and the skipped count go to ``result``. Never raises on bad YAML."""
     limit = max(1, min(options.max_depth, MAX_DEPTH))
-    for index, (a, b, line0) in enumerate(_chunks(text)):
+    for index, (a, b, line0) in enumerate(chunks(text)):
         chunk = text[a:b]
         if _is_blank(chunk):
             continue
