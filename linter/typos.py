@@ -247,6 +247,7 @@ class KnownNames:
         for registry, spaces in self.cat.namespaces.items():
             for q in spaces:
                 self._prefix(registry, q, CERTAIN, "a well-known namespace")
+        self._prefix(DOCKER_HUB, "library", CERTAIN, "the namespace of Docker Hub's official images")
         for name in self.allow.exact_names():
             ref = parsed(name)
             if ref is not None:

@@ -69,6 +69,9 @@ def test_catalogue_entries_are_valid_names() -> None:
         ("quay.io/prometheus/node-exportr:v1.8.2", "prometheus/node-exportr", "prometheus/node-exporter",
          "quay.io/prometheus/node-exporter:v1.8.2"),
         ("bitnmai/redis:7.2", "bitnmai/redis", "bitnami/redis", "bitnami/redis:7.2"),
+        # the namespace official images live in, when written out
+        ("libary/nginx:1.27", "libary/nginx", "library/nginx", "library/nginx:1.27"),
+        ("docker.io/libary/nginx:1.27", "libary/nginx", "library/nginx", "docker.io/library/nginx:1.27"),
         ("mirror.gcr.io/library/busybx:1.36", "busybx", "busybox", "mirror.gcr.io/library/busybox:1.36"),
         ("acme.azurecr.oi/app:1", "acme.azurecr.oi", "acme.azurecr.io", "acme.azurecr.io/app:1"),
         ("us-centrall-docker.pkg.dev/p/r/app:1", "us-centrall-docker.pkg.dev", "us-central1-docker.pkg.dev",
