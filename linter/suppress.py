@@ -13,12 +13,16 @@ ALL = "*"
 # The text before a line's comment, as YAML reads it (from that line alone): any character but a
 # quote or "#"; a "#" or a quote after other text (plain scalar: ``a#b``, ``don't``); a whole quoted
 # scalar, opened at the start, after a blank or after one of "[{,:" ('' and backslash escapes inside).
-# Possessive: an unclosed quote (a scalar going on to the next line) ends it, so no comment follows.
-_CODE = r"""(?:[^'"#]|(?<=[^ \t\[{,:])['"]|(?<=[^ \t])#|(?<![^ \t\[{,:])(?:'(?:[^']|'')*+'|"(?:[^"\\]|\\.)*+"))*+"""
+# Possessive (an unclosed quote, a scalar going on to the next line, ends it, so no comment follows),
+# written as a lookahead and a backreference: Python 3.10's re has no possessive ``*+``.
+_CODE = (
+    r"""(?=(?P<code>(?:[^'"#]|(?<=[^ \t\[{,:])['"]|(?<=[^ \t])#|(?<![^ \t\[{,:])"""
+    r"""(?:'(?=(?P<sq>(?:[^']|'')*))(?P=sq)'|"(?=(?P<dq>(?:[^"\\]|\\.)*))(?P=dq)"))*))(?P=code)"""
+)
 # The marker in that comment: ``ignore`` then a rule list (after a space too), or then a blank or
 # the end (every rule); ``ignoreme`` or an unclosed list is no suppression at all. A list stops at
 # a "#" or "[": a line of unclosed lists is not rescanned to its end from each (quadratic).
-_MARKER = r"#\s*pullcheck:\s*ignore(?:\s*\[([^\]\[#]*)\]|(?!\s*\[)(?=\s|$))"
+_MARKER = r"#\s*pullcheck:\s*ignore(?:\s*\[(?P<ids>[^\]\[#]*)\]|(?!\s*\[)(?=\s|$))"
 _COMMENT = re.compile(rf"{_CODE}(?=#).*?{_MARKER}")
 
 
@@ -45,7 +49,7 @@ def comment_ignores(line: str) -> frozenset[str]:
     m = _COMMENT.match(line)
     if m is None:
         return frozenset()
-    return frozenset({ALL}) if m.group(1) is None else _ids(m.group(1))
+    return frozenset({ALL}) if m.group("ids") is None else _ids(m.group("ids"))
 
 
 def matches(ids: frozenset[str], rule: str) -> bool:
