@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
 from sys import intern
@@ -17,9 +18,10 @@ from typing import TypeVar
 from pullcheck.config import Config
 from pullcheck.finding import SHARED_TEXT, Finding, Span, level_rank
 from pullcheck.index import Index
+from pullcheck.kustomize import FILE_NAMES as KUSTOMIZATION_FILES
 from pullcheck.kustomize import moot, overrides
 from pullcheck.loader import LINE_BREAK, LoadOptions, LoadResult, iter_documents
-from pullcheck.model import resources
+from pullcheck.model import Resource, resources
 from pullcheck.records import field, record
 from pullcheck.report import Stats
 from pullcheck.rule import Context, Rule
@@ -28,10 +30,13 @@ from pullcheck.suppress import annotation_ignores, by_comment, matches
 
 S = TypeVar("S")
 R = TypeVar("R")
-SECRET_KINDS = frozenset({"Secret", "SealedSecret", "ExternalSecret"})
+# Kinds whose lines code frames and diffs show redacted: they hold credentials (a Kustomization in
+# its secretGenerator's literals and envs).
+SECRET_KINDS = frozenset({"Secret", "SealedSecret", "ExternalSecret", "Kustomization"})
 _SECRET_KIND = re.compile(rf"^\s*kind:\s*[\"']?(?:{'|'.join(sorted(SECRET_KINDS))})\b", re.M)
 _SAFE_SECRET_KEYS = re.compile(r"^\s*-?\s*(apiVersion|kind|metadata|name|namespace|type|labels|annotations)\s*:")
 _KEY_VALUE = re.compile(r"^(\s*-?\s*[^:#]+:\s*)(\S.*)$")
+_LITERAL = re.compile(r"^(\s*-\s*[\"']?[-._a-zA-Z0-9]+=)(.*)$")  # a secretGenerator literal: key=value
 PARALLEL_MIN_FILES = 24
 # The run-wide findings' files are read again in the pool only from this many files on: below it,
 # forking (a few ms with the run's heap) costs more than reading them in one process.
@@ -82,6 +87,12 @@ class FileResult:
             setattr(self.stats, name, getattr(self.stats, name) + getattr(other.stats, name))
 
 
+def holds_secrets(resource: Resource) -> bool:
+    """Whether an object's lines are shown redacted: a kind of ``SECRET_KINDS``, or a kustomization
+    file written without a kind."""
+    return resource.kind in SECRET_KINDS or (not resource.kind and posixpath.basename(resource.path) in KUSTOMIZATION_FILES)
+
+
 def unparsed_secret_docs(text: str, loaded: LoadResult, parsed: set[int]) -> set[int]:
     """A document that did not parse cannot say what it is: in a file with Secrets, the documents
     whose lines are redacted too (a syntax error inside a Secret must not show its data)."""
@@ -94,7 +105,7 @@ def redact(line: str) -> str:
     """Hide the value of a Secret's data line, so a code frame never shows a credential."""
     if _SAFE_SECRET_KEYS.match(line):
         return line
-    m = _KEY_VALUE.match(line)
+    m = _LITERAL.match(line) or _KEY_VALUE.match(line)
     if m:
         return m.group(1) + "<redacted>"
     stripped = line.strip()
@@ -144,7 +155,7 @@ class Engine:
             for res in resources(doc):
                 result.stats.resources += 1
                 result.stats.containers += sum(len(p.containers) for p in res.pod_specs)
-                if res.kind in SECRET_KINDS:
+                if holds_secrets(res):
                     secret_docs.add(doc.index)
                 result.index.add(res, self.ctx.namespace)
                 ignores = annotation_ignores(res.annotations)

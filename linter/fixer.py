@@ -23,7 +23,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from itertools import islice
 
-from pullcheck.engine import SECRET_KINDS, Engine, redact, unparsed_secret_docs
+from pullcheck.engine import Engine, holds_secrets, redact, unparsed_secret_docs
 from pullcheck.finding import Finding
 from pullcheck.loader import LINE_BREAK, LoadOptions, LoadResult, chunks, iter_documents
 from pullcheck.model import resources
@@ -196,7 +196,7 @@ def _secret_documents(text: str, options: LoadOptions) -> set[int]:
     secret: set[int] = set()
     for doc in iter_documents(text, "", options, loaded):
         parsed.add(doc.index)
-        if any(r.kind in SECRET_KINDS for r in resources(doc)):
+        if any(holds_secrets(r) for r in resources(doc)):
             secret.add(doc.index)
     return secret | unparsed_secret_docs(text, loaded, parsed)
 

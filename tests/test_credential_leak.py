@@ -306,3 +306,33 @@ def test_shown_key_never_shows_userinfo_and_keeps_the_rest(scheme: str, user: st
     assert shown_key(key) == f"{scheme}***@{rest}"
     if normalize_key(key) is not None and not any(c in userinfo for c in "/?#"):
         assert normalize_key(shown_key(key)) == normalize_key(key)  # the host and path the kubelet matches
+
+
+GENERATOR = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+secretGenerator:
+- {name: inline, type: Opaque, literals: [".dockerconfigjson={\\"auths\\":{\\"quay.io\\":{\\"auth\\":\\"GENSECRETFLOW\\"}}}"]}
+- name: regcred
+  type: Opaque
+  literals:
+  - .dockerconfigjson={"auths":{"quay.io":{"auth":"GENSECRETBLOCK"}}}
+  - password=GENSECRETPLAIN:x
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  imagePullSecrets: [{name: inline}, {name: regcred}]
+  containers: [{name: app, image: quay.io/acme/app:1.2.3}]
+"""
+
+
+@pytest.mark.parametrize("args", [[], ["--format", "json"], ["--format", "sarif"], ["--format", "github"], ["--diff"]])
+def test_a_secret_generators_literals_are_never_shown(tmp_path: Path, args: list[str]) -> None:
+    """A Kustomization's secretGenerator holds credentials in its literals: its lines are redacted in
+    frames and diffs as a Secret's are (its Opaque type is reported, with a fix, on those lines)."""
+    (tmp_path / "k.yaml").write_text(GENERATOR)
+    res = run_cli("k.yaml", "--color", "never", *args, cwd=tmp_path)
+    assert "pull-secret-invalid" in res.stdout or res.stdout.startswith("--- a/k.yaml"), res.stdout
+    assert "GENSECRET" not in res.stdout + res.stderr
