@@ -234,7 +234,8 @@ class MissingPullSecret(Rule):
                     continue
                 sa = pod.fact.service_account
                 ns = pod.fact.namespace
-                if eff.source == "unknown" and elsewhere.get(sa):
+                # every namespace has a "default" ServiceAccount: the run lacking this one says nothing
+                if eff.source == "unknown" and sa != "default" and elsewhere.get(sa):
                     found = " and ".join(f'"{n}"' for n in elsewhere[sa])
                     why = (
                         f'the pod lists no imagePullSecrets and its ServiceAccount "{sa}" is not in its namespace '

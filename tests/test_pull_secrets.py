@@ -624,3 +624,22 @@ def test_a_service_account_of_another_namespace_is_named_as_such() -> None:
         'its ServiceAccount "builder" is not in its namespace "shop" (the run has one in "ci"): the API server '
         'refuses the pod unless "shop" has that ServiceAccount, and then only its pull secrets count'
     )
+
+
+def test_the_default_service_account_of_another_namespace_is_not_named() -> None:
+    """Every namespace has its own "default" ServiceAccount: one in another namespace says nothing."""
+    text = """\
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: default, namespace: other}
+        imagePullSecrets: [{name: regcred}]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p, namespace: shop}
+        spec:
+          containers:
+          - {name: a, image: "registry.acme.corp/app:1.0"}
+        """
+    (f,) = [f for f in lint(text) if f.rule == "missing-pull-secret"]
+    assert 'its ServiceAccount "default" is not in the run' in f.message and "other" not in f.message
