@@ -4,13 +4,14 @@ A Kustomization rewrites the images of every resource it builds: the files its `
 (``bases``, ``components``) name, and what the kustomizations of the directories it names build,
 transitively. An entry's ``name`` matches an image written as exactly that name, with or without a
 tag or digest (kustomize's ``IsImageMatched``); ``newName`` replaces the name, ``newTag`` or
-``digest`` the tag. A finding about a part of an image that such an override replaces is about an
+``digest`` the tag (``newTag: latest`` leaves it as mutable as it was), ``digest`` the digest. A finding about a part of an image that such an override replaces is about an
 image that is never deployed (kubebuilder's ``controller:latest``, a base's untagged image), so the
 engine drops it (``moot``); what the override writes is in the Kustomization for review.
 """
 
 from __future__ import annotations
 
+import os.path
 import posixpath
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
@@ -24,8 +25,8 @@ if TYPE_CHECKING:
 
 FILE_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 _ENTRY_LISTS = ("resources", "bases", "components")
-# The parts of an image a rule's findings are about ("tag", "name"): a rule lists them in ``judges``.
-TAG, NAME = "tag", "name"
+# The parts of an image a rule's findings are about: a rule lists them in ``judges``.
+TAG, NAME, DIGEST = "tag", "name", "digest"
 
 
 @record(frozen=True)
@@ -34,7 +35,8 @@ class Override:
 
     name: str
     new_name: bool
-    new_tag: bool  # newTag or digest
+    new_tag: str | None
+    digest: bool
 
     def matches(self, image: str) -> bool:
         """Whether kustomize rewrites ``image``: the name, then nothing, a tag or a digest."""
@@ -43,7 +45,8 @@ class Override:
 
     def replaces(self, parts: Iterable[str]) -> bool:
         """Whether it replaces any of these parts of the image."""
-        return any((p == NAME and self.new_name) or (p == TAG and self.new_tag) for p in parts)
+        replaced = {NAME: self.new_name, TAG: self.digest or self.new_tag not in (None, "latest"), DIGEST: self.digest}
+        return any(replaced.get(p, False) for p in parts)
 
 
 @record(frozen=True)
@@ -70,34 +73,36 @@ def kustomization_fact(resource: Resource) -> KustomizationFact | None:
     for item in seq.value if isinstance(seq, SequenceNode) else ():
         name = scalar_text(get(item, "name")) if isinstance(item, MappingNode) else None
         if name:
-            new_tag = get(item, "newTag") is not None or get(item, "digest") is not None
-            images.append(Override(name, get(item, "newName") is not None, new_tag))
+            new_tag = scalar_text(get(item, "newTag"))
+            images.append(Override(name, get(item, "newName") is not None, new_tag, get(item, "digest") is not None))
     return KustomizationFact(resource.path, tuple(entries), tuple(images))
 
 
 def overrides(facts: Iterable[KustomizationFact], files: Iterable[str]) -> dict[str, list[Override]]:
-    """The overrides that apply to each file of the run (by its display path)."""
-    in_run = set(files)
-    by_dir = {posixpath.dirname(f.path): f for f in facts}
+    """The overrides that apply to each file of the run (by its display path). Paths are compared
+    absolute, so it does not matter from where, or through which ``..``, the files were named."""
+    in_run = {os.path.abspath(f): f for f in files}
+    by_dir = {os.path.dirname(os.path.abspath(f.path)): f for f in facts}
     out: dict[str, list[Override]] = {}
-    for fact in by_dir.values():
+    for folder, fact in by_dir.items():
         if fact.images:
-            for path in _built(fact, by_dir, in_run, {posixpath.dirname(fact.path)}):
-                out.setdefault(path, []).extend(fact.images)
+            for path in _built(folder, fact, by_dir, in_run, {folder}):
+                out.setdefault(in_run[path], []).extend(fact.images)
     return out
 
 
-def _built(fact: KustomizationFact, by_dir: Mapping[str, KustomizationFact], in_run: set[str], seen: set[str]) -> Iterator[str]:
-    """The files of the run a kustomization builds: those it names, and those the kustomizations of
-    the directories it names build (each directory once: a cycle ends)."""
-    base = posixpath.dirname(fact.path)
+def _built(
+    folder: str, fact: KustomizationFact, by_dir: Mapping[str, KustomizationFact], in_run: Mapping[str, str], seen: set[str]
+) -> Iterator[str]:
+    """The (absolute) files of the run a kustomization in ``folder`` builds: those it names, and
+    those the kustomizations of the directories it names build (each directory once: a cycle ends)."""
     for entry in fact.entries:
-        target = posixpath.normpath(posixpath.join(base, entry))
+        target = os.path.normpath(os.path.join(folder, entry))
         if target in in_run:
             yield target
         elif target in by_dir and target not in seen:
             seen.add(target)
-            yield from _built(by_dir[target], by_dir, in_run, seen)
+            yield from _built(target, by_dir[target], by_dir, in_run, seen)
 
 
 def moot(findings: list[Finding], applying: Mapping[str, list[Override]], judges: Mapping[str, frozenset[str]]) -> list[Finding]:

@@ -11,7 +11,7 @@ from pullcheck.image_rule import ImageRule
 from pullcheck.imageref import ImageRef
 from pullcheck.inventory import Inventory, Repository, for_context
 from pullcheck.inventory_suggest import familiar, suggest_repositories, suggest_tags
-from pullcheck.kustomize import NAME, TAG
+from pullcheck.kustomize import DIGEST, NAME, TAG
 from pullcheck.model import Container, Resource
 from pullcheck.rule import Context
 
@@ -161,7 +161,7 @@ class PinDigest(InventoryRule):
     level = "note"
     enabled_by_default = False
     tags = ("image", "reproducibility", "inventory", "fix")
-    judges = frozenset({TAG, NAME})
+    judges = frozenset({TAG, NAME, DIGEST})
     what = (
         """
         The fix source behind `pullcheck --fix --pin-digests`: for every image written

@@ -8,7 +8,7 @@ from pullcheck.examples import pod_with_image
 from pullcheck.finding import Finding
 from pullcheck.image_rule import ImageRule
 from pullcheck.imageref import ImageRef
-from pullcheck.kustomize import TAG
+from pullcheck.kustomize import DIGEST, TAG
 from pullcheck.model import Container, Resource
 from pullcheck.nodes import scalar_text
 from pullcheck.pullfields import POLICIES
@@ -103,7 +103,7 @@ class DigestNotPinned(ImageRule):
     level = "warning"
     enabled_by_default = False
     tags = ("image", "reproducibility", "supply-chain")
-    judges = frozenset({TAG})
+    judges = frozenset({DIGEST})
     what = """
         Reports every valid image reference without `@sha256:...`. Off by default: enable it with
         `rules: {digest-not-pinned: on}` where policy requires immutable references.

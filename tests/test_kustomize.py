@@ -59,9 +59,9 @@ def findings(tree: Path, *args: str) -> list[tuple[str, str, int, int]]:
 def test_overridden_parts_are_moot_in_the_files_a_kustomization_builds(tree: Path, jobs: str) -> None:
     got = findings(tree, "--jobs", jobs)
     built = [(rule, line) for path, rule, line, _ in got if path == "config/manager/manager.yaml"]
-    # controller:latest gets a new name and tag: nothing about it is left; the proxy only a new
-    # name: its moved location goes, its tag without a digest stays
-    assert built == [("digest-not-pinned", 13)]
+    # controller:latest gets a new name and tag: only its missing digest is left; the proxy only a
+    # new name: its moved location goes, its tag without a digest stays
+    assert built == [("digest-not-pinned", 11), ("digest-not-pinned", 13)]
     unbuilt = [(rule, line) for path, rule, line, _ in got if path == "config/other/unbuilt.yaml"]
     assert unbuilt == [("digest-not-pinned", 11), ("latest-tag", 11), ("digest-not-pinned", 13), ("moved-registry", 13)]
 
@@ -79,4 +79,24 @@ def test_a_base_linted_alone_is_judged_as_written(tree: Path) -> None:
     ],
 )
 def test_an_override_matches_the_name_as_written(image: str, matched: bool) -> None:
-    assert Override("controller", new_name=True, new_tag=False).matches(image) is matched
+    assert Override("controller", new_name=True, new_tag=None, digest=False).matches(image) is matched
+
+
+@pytest.mark.parametrize(
+    ("override", "moot"),
+    [
+        ("newTag: v1.2.3", {"missing-image-tag", "latest-tag"}),
+        ("newTag: latest", set()),  # as mutable as before: latest-tag stays
+        ("digest: sha256:" + "a" * 64, {"missing-image-tag", "latest-tag", "digest-not-pinned"}),
+        ("newName: ghcr.io/acme/operator", set()),
+    ],
+)
+def test_what_an_override_replaces(tmp_path: Path, override: str, moot: set[str]) -> None:
+    (tmp_path / "k").mkdir()
+    (tmp_path / "k" / "d.yaml").write_text(DEPLOYMENT.replace("gcr.io/kubebuilder/kube-rbac-proxy:v0.13.0", "nginx:1.27"))
+    (tmp_path / "k" / "kustomization.yaml").write_text(f"resources: [d.yaml]\nimages:\n- name: controller\n  {override}\n")
+    every = {"latest-tag", "digest-not-pinned"}
+    for cwd, target in ((tmp_path, "k"), (tmp_path / "k", "../k/"), (tmp_path / "k", str(tmp_path / "k"))):
+        got = {rule for _path, rule, line, _col in findings(cwd, target) if line == 11}
+        assert got == every - moot, (override, cwd, target)
+
