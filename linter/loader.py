@@ -93,8 +93,9 @@ _COLON_BEFORE_INDICATOR = ",?[]{}"
 _FLOW_START = (FlowSequenceStartToken, FlowMappingStartToken)
 _FLOW_END = (FlowSequenceEndToken, FlowMappingEndToken)
 _STAND_INS = range(0xE000, 0xF900)  # private-use characters: plain-scalar content to libyaml
-# The pure-Python scan that finds those ':' costs about 3 s of CPU per MB: a bigger document keeps
-# libyaml's error (a hostile 64 MB flow line must not take minutes).
+# The pure-Python scan that finds those ':' costs about 3 s of CPU per MB: a file scans at most this
+# many characters of such documents; the others keep libyaml's error (a hostile 64 MB file of flow
+# lines must not take minutes).
 FLOW_COLON_RESCAN_MAX = 1 << 20
 
 
@@ -283,7 +284,7 @@ def _compose_hiding_flow_colons(chunk: str, err: ScannerError) -> list[Node]:
     again), composed by libyaml with each such ':' replaced by a character the chunk does not hold,
     then put back: the text keeps its length, so every node and mark is libyaml's own, and so is
     any other error of the chunk (where libyaml 0.2 reports it)."""
-    colons = _flow_colons(chunk) if err.problem == _FLOW_COLON and len(chunk) <= FLOW_COLON_RESCAN_MAX else []
+    colons = _flow_colons(chunk)
     stand_in = _unused_character(chunk) if colons else None
     if stand_in is None:
         raise err
@@ -700,6 +701,7 @@ def iter_documents(text: str, path: str, options: LoadOptions, result: LoadResul
     """Compose the (relevant) documents of a stream one at a time, so only one document's nodes
     need be alive; the loader's findings and the skipped count go to ``result``. Never raises on bad YAML."""
     limit = max(1, min(options.max_depth, MAX_DEPTH))
+    rescan_left = FLOW_COLON_RESCAN_MAX  # characters the pure-Python flow-colon scan may still read
     for index, (a, b, line0) in enumerate(chunks(text)):
         chunk = text[a:b]
         if _is_blank(chunk):
@@ -727,6 +729,9 @@ def iter_documents(text: str, path: str, options: LoadOptions, result: LoadResul
             try:
                 roots = _with_fast_nodes(_Composer(chunk).roots)
             except ScannerError as err:
+                if err.problem != _FLOW_COLON or len(chunk) > rescan_left:
+                    raise
+                rescan_left -= len(chunk)
                 roots = _compose_hiding_flow_colons(chunk, err)
         except YAMLError as err:
             f = _syntax_finding(path, err, chunk, line0)

@@ -369,8 +369,8 @@ def test_flow_colons_compose_exactly_as_libyaml_0_2_does(values: list[str], eol:
 
 
 def test_a_flow_colon_document_over_the_rescan_limit_keeps_libyamls_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The pure-Python scan is bounded: past FLOW_COLON_RESCAN_MAX characters the document is the
-    yaml-syntax libyaml reports (a 64 MB hostile flow line must not take minutes)."""
+    """The pure-Python scan is bounded: past FLOW_COLON_RESCAN_MAX characters of a file, a document
+    is the yaml-syntax libyaml reports (a 64 MB hostile file of flow lines must not take minutes)."""
     from pullcheck import loader
 
     def load(limit: int) -> list[str]:
@@ -381,3 +381,7 @@ def test_a_flow_colon_document_over_the_rescan_limit_keeps_libyamls_error(monkey
 
     assert load(len(FLOW_POD)) == ["Pod"]
     assert load(len(FLOW_POD) - 1) == ["yaml-syntax 6:27"]  # the ":" of nginx:1.25
+    monkeypatch.setattr(loader, "FLOW_COLON_RESCAN_MAX", len(FLOW_POD) + 10)  # one document's worth
+    result = loader.LoadResult()
+    docs = list(loader.iter_documents(FLOW_POD + "---\n" + FLOW_POD, "p.yaml", loader.LoadOptions(), result))
+    assert [d.index for d in docs] == [0] and [(f.rule, f.span.line) for f in result.findings] == [("yaml-syntax", 13)]
