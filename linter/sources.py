@@ -66,6 +66,36 @@ def work_tree(start: Path) -> Path | None:
     return None
 
 
+def unbase(patterns: Iterable[str], below: str) -> list[str]:
+    """Gitignore-style patterns written relative to a directory, rewritten relative to its
+    subdirectory ``below`` (POSIX): unanchored ones match there as well, an anchored one keeps what
+    follows the components that match ``below`` (``**`` matches any), and one that cannot reach
+    inside ``below`` is dropped."""
+    from fnmatch import fnmatchcase
+
+    out = []
+    steps = below.split("/")
+    for pattern in patterns:
+        negate = "!" if pattern.startswith("!") else ""
+        body = pattern[len(negate) :]
+        if "/" not in body.rstrip("/"):
+            out.append(pattern)
+            continue
+        parts = body.lstrip("/").split("/")
+        for i, step in enumerate(steps):
+            if i == len(parts) or parts[i] == "**":
+                rest = parts[i:] or ["**"]
+                break
+            if not fnmatchcase(step, parts[i]):
+                rest = []
+                break
+        else:
+            rest = parts[len(steps) :] or ["**"]
+        if rest:  # [""]: the pattern named ``below`` itself, so everything in it
+            out.append(negate + ("/".join(rest) if rest != [""] else "**"))
+    return out
+
+
 def rebase(patterns: Iterable[str], base: str) -> list[str]:
     """Gitignore-style patterns written relative to the directory ``base`` (POSIX, relative to the
     root the matcher reads paths from; "" for the root itself), rewritten relative to that root:
@@ -194,10 +224,12 @@ def _expand(
         """The exclusion patterns, relative to ``root``: the config's moved from its directory."""
         if anchor is None:
             return patterns
-        if not anchor.is_relative_to(root):
-            return [*relative, *patterns]
-        base = anchor.relative_to(root).as_posix()
-        return [*rebase(relative, "" if base == "." else base), *patterns]
+        if anchor.is_relative_to(root):
+            base = anchor.relative_to(root).as_posix()
+            return [*rebase(relative, "" if base == "." else base), *patterns]
+        if root.is_relative_to(anchor):  # run below the config's directory (outside a work tree)
+            return [*unbase(relative, root.relative_to(anchor).as_posix()), *patterns]
+        return [*relative, *patterns]
 
     def matcher(root: Path, walk: bool) -> Callable[..., bool]:
         """``excluded(p, is_dir=False, known=True)`` for paths under ``root``: whether ``p`` matches

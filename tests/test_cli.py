@@ -373,3 +373,22 @@ def test_rules_lists_the_configured_levels_and_refuses_a_bad_config(tmp_path: Pa
     (tmp_path / ".pullcheck.yaml").write_text("rules: {latest-tagg: error}\n")
     res = run_cli("rules", cwd=tmp_path)
     assert (res.returncode, res.stderr) == (2, "pullcheck: unknown rule id(s): latest-tagg (see `pullcheck rules`)\n")
+
+
+def test_config_exclusions_hold_when_run_below_the_config_outside_a_work_tree(tmp_path: Path) -> None:
+    """Run from a subdirectory of the config's (no git: the working directory is the root), anchored
+    patterns are taken from where they point, not read again from the subdirectory."""
+    proj = tmp_path / "proj"
+    for rel in ("gen/top.yaml", "sub/a.yaml", "sub/gen/g.yaml", "sub/skip/s.yaml"):
+        (proj / rel).parent.mkdir(parents=True, exist_ok=True)
+        (proj / rel).write_text(BAD)
+    (proj / ".pullcheck.yaml").write_text('exclude: ["/gen/", "sub/skip/"]\n')
+    assert [p for _r, p, _l, _c in _json(run_cli("--format", "json", cwd=proj).stdout)] == ["sub/a.yaml", "sub/gen/g.yaml"]
+    assert [p for _r, p, _l, _c in _json(run_cli("--format", "json", cwd=proj / "sub").stdout)] == ["a.yaml", "gen/g.yaml"]
+
+
+def test_unbase_moves_patterns_into_a_subdirectory() -> None:
+    from pullcheck.sources import unbase
+
+    got = unbase(["gen/", "/gen/", "sub/gen/x.yaml", "*/gen/", "**/tmp", "other/x", "!sub/keep.yaml", "/sub/", "sub"], "sub")
+    assert got == ["gen/", "gen/x.yaml", "gen/", "**/tmp", "!keep.yaml", "**", "sub"]
