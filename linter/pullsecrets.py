@@ -27,12 +27,13 @@ HUB_FALLBACK_KEY = "index.docker.io"
 #: Hosts people write meaning Docker Hub whose keys never match an image normalized to docker.io.
 HUB_LOOKALIKE_KEY_HOSTS = frozenset({"registry-1.docker.io", "registry.hub.docker.com", "hub.docker.com", "www.docker.com"})
 #: Registries where an image name reaches Docker Hub itself (rate limits apply).
-HUB_REGISTRIES = frozenset({HUB, "registry-1.docker.io"})
+HUB_REGISTRIES = frozenset({HUB, "registry-1.docker.io", "registry.hub.docker.com"})
 
 # Registries (and public projects on otherwise private hosts) that serve images without credentials.
 BUILTIN_PUBLIC: tuple[str, ...] = (
     "docker.io",
     "registry-1.docker.io",
+    "registry.hub.docker.com",
     "mirror.gcr.io",
     "quay.io",
     "ghcr.io",
@@ -330,7 +331,7 @@ def _compile_pattern(pattern: str) -> tuple[list[str], str | None, list[str]] | 
     if pattern == "*":
         return None
     host, _, path = pattern.partition("/")
-    if host == HUB_FALLBACK_KEY:
+    if host.lower() == HUB_FALLBACK_KEY:
         host = HUB  # images written with index.docker.io are normalized to docker.io
     name, port = _split_host(host)
     return name.lower().split("."), port, [p for p in path.split("/") if p]  # DNS ignores case

@@ -12,6 +12,7 @@ from pullcheck.kustomize import DIGEST, TAG
 from pullcheck.model import Container, Resource
 from pullcheck.nodes import scalar_text
 from pullcheck.pullfields import POLICIES
+from pullcheck.rule import Context
 
 
 def written_policy(container: Container) -> str | None:
@@ -82,12 +83,15 @@ class LatestTag(ImageRule):
         )
     }
 
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.mutable = ctx.config.mutable_tags  # read once, not per image
+
     def check_image(self, resource: Resource, container: Container, ref: ImageRef) -> Iterable[Finding]:
         """Report a mutable tag when no digest pins the image."""
         if ref.tag is None or ref.digest is not None:
             return
-        mutable = self.ctx.config.mutable_tags
-        if ref.tag in mutable or ref.tag.lower() in mutable:
+        if ref.tag.lower() in self.mutable:
             defaulted = ref.tag == "latest" and written_policy(container) is None
             extra = " (imagePullPolicy defaults to Always)" if defaulted else ""
             message = f'image "{ref.raw}" uses the mutable tag "{ref.tag}"{extra}; pin a version or digest'

@@ -325,7 +325,9 @@ def test_rule_options_of_the_wrong_name_or_type_are_a_config_error(tmp_path: Pat
     assert res.stderr == f"pullcheck: {tmp_path / '.pullcheck.yaml'}: {message}\n"
 
 
-@pytest.mark.parametrize("config", ["mutable-tags: [stable]", "rules: {latest-tag: {mutable-tags: [stable]}}"])
+@pytest.mark.parametrize(
+    "config", ["mutable-tags: [stable]", "rules: {latest-tag: {mutable-tags: [stable]}}", "mutable-tags: [STABLE]"]
+)
 def test_mutable_tags_add_to_latest(tmp_path: Path, config: str) -> None:
     (tmp_path / ".pullcheck.yaml").write_text(config + "\n")
     (tmp_path / "p.yaml").write_text(

@@ -190,6 +190,7 @@ def test_class_characters_that_python_may_one_day_read_as_set_syntax_are_literal
         ("registry.example.com/app:1.0", ("Registry.Example.com",), "public"),
         ("Registry.Example.COM/app:1.0", ("registry.example.com/*",), "public"),
         ("K8s.GCR.io/pause:3.9", (), "public"),  # the built-in list too
+        ("registry.hub.docker.com/library/nginx:1.27", (), "public"),  # Docker Hub under another name
         ("registry.example.com/app:1.0", (), "private"),
     ],
 )
