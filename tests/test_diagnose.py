@@ -424,7 +424,7 @@ def test_stdin(capsys: pytest.CaptureFixture[str]) -> None:
         ("notes.txt", "the pod is broken again\n", r"notes\.txt: not a Kubernetes object"),
         ("table.txt", "NAME                  READY   STATUS             RESTARTS   AGE\nweb-1   0/1   ImagePullBackOff   0   5m\n",
          r"table\.txt: this is the kubectl pods table.*kubectl get pods -o yaml"),
-        ("ints.yaml", "- 1\n- 2\n", r"ints\.yaml: not kubectl output \(item 0 of a list is a int\)"),
+        ("ints.yaml", "- 1\n- 2\n", r"ints\.yaml: not kubectl output \(item 0 of a list is an int\)"),
         ("nested.json", "[[[1]]]", r"nested\.json: not kubectl output \(item 0 of a list is a list\)"),
         ("empty.yaml", "", r"empty\.yaml: empty input"),
         ("tagged.yaml", "!!python/object:os.system {}\n", r"tagged\.yaml:1:1: not valid YAML"),
@@ -636,3 +636,17 @@ def test_the_example_runs() -> None:
 
 def test_diagnose_is_a_subcommand() -> None:
     assert "diagnose" in cli.SUBCOMMANDS
+
+
+def test_get_events_wide_table_names_the_container(tmp_path: Path) -> None:
+    """``kubectl get events -o wide``: SUBOBJECT gives the container, COUNT the repeats."""
+    rows = [
+        ("NAMESPACE", "LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT", "NAME"),
+        ("shop", "2m", "Warning", "Failed", "pod/web-1", "spec.containers{web}", "kubelet, node-1",
+         'Failed to pull image "ghcr.io/acme/web:9.9": not found', "3m", "4", "web-1.17f"),
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    wide = tmp_path / "wide.txt"
+    wide.write_text("".join("   ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n" for r in rows))
+    (ev,) = read_dump(str(wide)).events
+    assert (ev.namespace, ev.pod, ev.container, ev.container_kind, ev.count) == ("shop", "web-1", "web", "container", 4)

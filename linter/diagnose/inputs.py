@@ -45,7 +45,9 @@ _DESCRIBE_MARK = re.compile(r"^(?:Namespace|Containers|Init Containers|Events|St
 _TABLE_HEAD = re.compile(r"^(?:NAMESPACE\s+)?NAME\s+READY\s+STATUS\b")
 _EVENTS_HEAD = re.compile(r"^(?:NAMESPACE\s+)?LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+.*\bMESSAGE\b")
 # the events table's headers as the describe Events table names the same cells
-_EVENTS_CELLS = {"TYPE": "Type", "REASON": "Reason", "MESSAGE": "Message", "COUNT": "Count", "LAST SEEN": "Age"}
+_EVENTS_CELLS = {
+    "TYPE": "Type", "REASON": "Reason", "MESSAGE": "Message", "COUNT": "Count", "LAST SEEN": "Age", "SUBOBJECT": "SubObjectPath"
+}
 _HEADER_FIELD = re.compile(r"^([A-Z][A-Za-z -]*?):(?:[ \t]+(.*?))?[ \t]*$")
 _FIELD = re.compile(r"^([ \t]+)([A-Z][A-Za-z ]*?):(?:[ \t]+(.*?))?[ \t]*$")
 _CONTAINER_NAME = re.compile(r"^([ \t]+)([^\s:][^:]*):[ \t]*$")
@@ -167,9 +169,10 @@ def parse_events_table(text: str, path: str) -> Dump:
         row = _cells_row({_EVENTS_CELLS.get(k, k): v for k, v in cells.items()})
         if row is None or kind.lower() != "pod" or not pod:
             continue
-        reason, message, count, typ, _sub = row
-        where = f"{path}:{i + 1}: event {reason}"
-        dump.events.append(EventObs(cells.get("NAMESPACE", ""), pod, reason, message, where, type=typ, count=count))
+        reason, message, count, typ, sub = row
+        ev = EventObs(cells.get("NAMESPACE", ""), pod, reason, message, f"{path}:{i + 1}: event {reason}", type=typ, count=count)
+        _name_container(ev, sub)  # the -o wide table's SUBOBJECT
+        dump.events.append(ev)
     return dump
 
 
@@ -243,7 +246,8 @@ def _objects(doc: dict[str, Any] | list[Any], path: str, problems: list[str]) ->
         return
     for i, item in enumerate(items):
         if not isinstance(item, dict):
-            raise DumpError(f"{path}: not kubectl output (item {i} of a list is a {type(item).__name__}); {EXPECTED}")
+            what = type(item).__name__
+            raise DumpError(f"{path}: not kubectl output (item {i} of a list is {'an' if what[0] in 'aeiou' else 'a'} {what}); {EXPECTED}")
         yield item, f"{path} items[{i}]"
 
 
@@ -326,9 +330,7 @@ def _event(obj: dict[str, Any], path: str, where: str) -> EventObs | None:
         f"{where}: event {_str(obj.get('reason')) or '?'}",
         type=_str(obj.get("type")),
     )
-    m = _FIELD_PATH.search(_str(inv.get("fieldPath")))
-    if m:
-        ev.container, ev.container_kind = m.group(2), _FIELD_KIND[m.group(1)]
+    _name_container(ev, _str(inv.get("fieldPath")))
     series = _dict(obj.get("series"))
     count = obj.get("count") or series.get("count") or obj.get("deprecatedCount") or 1
     ev.count = count if isinstance(count, int) and count > 0 else 1
@@ -481,11 +483,16 @@ def _describe_events(lines: list[str], i: int, end: int, path: str, pod: PodObs,
             continue
         reason, message, count, typ, sub = row
         ev = EventObs(pod.namespace, pod.name, reason, message, f"{path}:{i}: event {reason}", type=typ, count=count)
-        fm = _FIELD_PATH.search(sub)
-        if fm:
-            ev.container, ev.container_kind = fm.group(2), _FIELD_KIND[fm.group(1)]
+        _name_container(ev, sub)
         dump.events.append(ev)
     return i
+
+
+def _name_container(ev: EventObs, field_path: str) -> None:
+    """Set the event's container from a field path such as ``spec.containers{web}``, if it is one."""
+    fm = _FIELD_PATH.search(field_path)
+    if fm:
+        ev.container, ev.container_kind = fm.group(2), _FIELD_KIND[fm.group(1)]
 
 
 def _event_row(line: str, columns: list[tuple[str, int]]) -> tuple[str, str, int, str, str] | None:
