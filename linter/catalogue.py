@@ -239,6 +239,13 @@ class Allowlist:
         return out
 
 
+def _name_only(image: str) -> str:
+    """An image written with a tag or digest, as its name (``ngnix:1.25`` -> ``ngnix``)."""
+    name = image.split("@", 1)[0]
+    head, slash, last = name.rpartition("/")
+    return head + slash + last.split(":", 1)[0]
+
+
 def allowlist(config: Config) -> Allowlist:
     """The allowlist of a config; entries of ``registries.allowed`` with a ``/`` are name globs."""
     hosts: list[str] = []
@@ -253,5 +260,5 @@ def allowlist(config: Config) -> Allowlist:
     for entry in config.get("images.allowed") or ():
         text = str(entry).strip()
         names.append(normalize_name_pattern(text))
-    known = tuple(normalize_name_pattern(str(entry).strip()) for entry in config.get("images.known") or ())
+    known = tuple(normalize_name_pattern(_name_only(str(entry).strip())) for entry in config.get("images.known") or ())
     return Allowlist(tuple(hosts), tuple(names), known)

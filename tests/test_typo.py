@@ -276,7 +276,7 @@ def test_a_known_name_is_no_typo_and_allows_nothing() -> None:
     assert {(f.rule, f.image) for f in lint(text) if f.level == "error"} == {
         ("image-typo", "ngnix:1.27.3"), ("image-typo", "ghcr.io/acme/payment-api:1")
     }
-    known = {"images": {"known": ["ngnix", "ghcr.io/acme/payment-api"]}}
+    known = {"images": {"known": ["ngnix:1.27.3", "ghcr.io/acme/payment-api"]}}  # a tag written is dropped
     assert [f for f in lint(text, known) if f.level == "error"] == []
     allowed = {"images": {"allowed": ["ngnix"]}}
     assert {(f.rule, f.image) for f in lint(text, allowed) if f.level == "error"} >= {
