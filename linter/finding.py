@@ -20,13 +20,13 @@ def _sha256() -> Callable[[bytes], Any]:
     """SHA-256 from CPython's own module (``_sha256``, ``_sha2`` from 3.12): importing ``hashlib``
     loads OpenSSL, 3-6 ms of every run that writes JSON or SARIF; the digests are the same."""
     try:
-        from _sha256 import sha256  # type: ignore[import-not-found]
+        from _sha256 import sha256
     except ImportError:
         try:
-            from _sha2 import sha256  # type: ignore[import-not-found]
+            from _sha2 import sha256
         except ImportError:  # another Python, or a CPython built without them
             from hashlib import sha256
-    return sha256  # type: ignore[no-any-return]
+    return sha256
 
 
 def level_rank(level: str) -> int:
