@@ -575,8 +575,9 @@ def _after_bom(root: Node) -> None:
                 setattr(node, attr, type(m)(m.name, m.index + 1, 0, m.column + 1, None, None))
 
 
-def _every_node(root: Node) -> Iterator[Node]:
-    """Every node of a tree once, mapping keys included (an alias's node is shared, not repeated)."""
+def _every_node(root: Node, near: Callable[[Node], bool] | None = None) -> Iterator[Node]:
+    """Every node of a tree once, mapping keys included (an alias's node is shared, not repeated);
+    with ``near``, only the children it accepts are entered."""
     seen: set[int] = set()
     stack: list[Node] = [root]
     while stack:
@@ -585,11 +586,9 @@ def _every_node(root: Node) -> Iterator[Node]:
             continue
         seen.add(id(node))
         yield node
-        if isinstance(node, MappingNode):
-            for k, v in node.value:
-                stack += (k, v)
-        elif isinstance(node, SequenceNode):
-            stack += node.value
+        if isinstance(node, (MappingNode, SequenceNode)):
+            children = chain.from_iterable(node.value) if isinstance(node, MappingNode) else node.value
+            stack += children if near is None else filter(near, children)
 
 
 def _value_marks(root: Node, text: str, at: list[int]) -> None:
@@ -601,18 +600,13 @@ def _value_marks(root: Node, text: str, at: list[int]) -> None:
     counts it (without the byte-order mark it skips); only the nodes around the offsets ``at``, where
     ``_displaced_values`` found a property or a header, are visited.
     """
-    seen: set[int] = set()
-    stack: list[Node] = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
+
+    def near(child: Node) -> bool:
+        k = bisect_left(at, child.start_mark.index)
+        return k < len(at) and at[k] <= child.end_mark.index
+
+    for node in _every_node(root, near):
         if not isinstance(node, ScalarNode):
-            for child in chain.from_iterable(node.value) if isinstance(node, MappingNode) else node.value:
-                k = bisect_left(at, child.start_mark.index)
-                if k < len(at) and at[k] <= child.end_mark.index:
-                    stack.append(child)
             continue
         m = node.start_mark
         i = _after_properties(text, m.index) if text[m.index : m.index + 1] in ("&", "!") else m.index

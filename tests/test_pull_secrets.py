@@ -602,23 +602,27 @@ spec:
     ]
 
 
-def test_a_service_account_of_another_namespace_is_named_as_such() -> None:
-    """The ServiceAccount is in the run, but not in the pod's namespace: say so, not "not in the run"."""
-    text = """\
+def _pod_beside_a_service_account(name: str, namespace: str) -> str:
+    """A ServiceAccount with a pull secret in ``namespace``, and a pod in "shop" using ``name``."""
+    return f"""\
         apiVersion: v1
         kind: ServiceAccount
-        metadata: {name: builder, namespace: ci}
-        imagePullSecrets: [{name: regcred}]
+        metadata: {{name: {name}, namespace: {namespace}}}
+        imagePullSecrets: [{{name: regcred}}]
         ---
         apiVersion: v1
         kind: Pod
-        metadata: {name: p, namespace: shop}
+        metadata: {{name: p, namespace: shop}}
         spec:
-          serviceAccountName: builder
+          serviceAccountName: {name}
           containers:
-          - {name: a, image: "registry.acme.corp/app:1.0"}
+          - {{name: a, image: "registry.acme.corp/app:1.0"}}
         """
-    (f,) = [f for f in lint(text) if f.rule == "missing-pull-secret"]
+
+
+def test_a_service_account_of_another_namespace_is_named_as_such() -> None:
+    """The ServiceAccount is in the run, but not in the pod's namespace: say so, not "not in the run"."""
+    (f,) = [f for f in lint(_pod_beside_a_service_account("builder", "ci")) if f.rule == "missing-pull-secret"]
     assert (f.span.line, f.span.column, f.level) == (12, 23, "warning")
     assert f.message.endswith(
         'its ServiceAccount "builder" is not in its namespace "shop" (the run has one in "ci"): the API server '
@@ -628,18 +632,5 @@ def test_a_service_account_of_another_namespace_is_named_as_such() -> None:
 
 def test_the_default_service_account_of_another_namespace_is_not_named() -> None:
     """Every namespace has its own "default" ServiceAccount: one in another namespace says nothing."""
-    text = """\
-        apiVersion: v1
-        kind: ServiceAccount
-        metadata: {name: default, namespace: other}
-        imagePullSecrets: [{name: regcred}]
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: p, namespace: shop}
-        spec:
-          containers:
-          - {name: a, image: "registry.acme.corp/app:1.0"}
-        """
-    (f,) = [f for f in lint(text) if f.rule == "missing-pull-secret"]
+    (f,) = [f for f in lint(_pod_beside_a_service_account("default", "other")) if f.rule == "missing-pull-secret"]
     assert 'its ServiceAccount "default" is not in the run' in f.message and "other" not in f.message
