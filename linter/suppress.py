@@ -24,6 +24,7 @@ _CODE = (
 # a "#" or "[": a line of unclosed lists is not rescanned to its end from each (quadratic).
 _MARKER = r"#\s*pullcheck:\s*ignore(?:\s*\[(?P<ids>[^\]\[#]*)\]|(?!\s*\[)(?=\s|$))"
 _COMMENT = re.compile(rf"{_CODE}(?=#).*?{_MARKER}")
+_BLOCK_HEADER = re.compile(r"(?:^|[:\s-])[|>][-+0-9]*\s*(?:#.*)?$")  # a line that ends opening a block scalar
 
 
 def _ids(text: str) -> frozenset[str]:
@@ -58,8 +59,13 @@ def matches(ids: frozenset[str], rule: str) -> bool:
 
 
 def by_comment(finding: Finding, lines: Sequence[str]) -> bool:
-    """A finding is silenced by a comment on its first line or the line above it."""
-    for n in (finding.span.line, finding.span.line - 1):
+    """A finding is silenced by a comment on its first line or the line above it; a block scalar's
+    value starts a line below its key (``image: >-``), so there the line above the key counts too."""
+    line = finding.span.line
+    above = [line, line - 1]
+    if 2 <= line <= len(lines) + 1 and _BLOCK_HEADER.search(lines[line - 2]):
+        above.append(line - 2)
+    for n in above:
         if 1 <= n <= len(lines) and matches(comment_ignores(lines[n - 1]), finding.rule):
             return True
     return False

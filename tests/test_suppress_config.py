@@ -272,3 +272,27 @@ def test_annotation_silences_a_duplicate_key_inside_its_object_only() -> None:
             - {name: a, image: "nginx:1.27", image: "nginx:1.27"}
         """
     assert where(lint(text)) == [("duplicate-key", 17, 38)]
+
+
+def test_a_comment_above_a_block_scalars_key_silences_its_value() -> None:
+    """A block scalar's value starts a line below its key: the comment above the key still counts,
+    and no other line does."""
+    text = """\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+          - name: d
+            # pullcheck: ignore[latest-tag]
+            image: >-
+              nginx:latest
+          - name: e
+            image: |-
+              nginx:latest
+          - name: f
+            # pullcheck: ignore[latest-tag]
+            command: [x]
+            image: nginx:latest
+        """
+    assert where(lint(text)) == [("latest-tag", 12, 7), ("latest-tag", 16, 12)]
