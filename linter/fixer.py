@@ -25,7 +25,7 @@ from itertools import islice
 
 from pullcheck.engine import Engine, holds_secrets, redact, unparsed_secret_docs
 from pullcheck.finding import Finding
-from pullcheck.loader import LINE_BREAK, LoadOptions, LoadResult, chunks, iter_documents
+from pullcheck.loader import LINE_BREAK, LoadOptions, LoadResult, document_starts, iter_documents
 from pullcheck.model import resources
 from pullcheck.records import field, record
 from pullcheck.report import Stats
@@ -179,11 +179,12 @@ def _redacted_lines(text: str, lines: list[str], options: LoadOptions) -> list[s
     secret = _secret_documents(text, options)
     if not secret:
         return lines
-    starts = [a for a, _, _ in chunks(text)]  # a document's index is its chunk's, as the loader counts them
+    starts = document_starts(text)  # the n-th holds document n, or one holds them all
     out = []
     pos = 0
     for line in lines:  # documents start where lines do: after a "\n"
-        out.append(_redact_line(line) if bisect_right(starts, pos) - 1 in secret else line)
+        k = bisect_right(starts, pos) - 1
+        out.append(_redact_line(line) if (k in secret or len(starts) == 1) else line)
         pos += len(line)
     return out
 

@@ -349,7 +349,7 @@ def _line_starts(text: str, prefix: str) -> Iterator[int]:
         i = text.find(needle, i + len(needle))
 
 
-def chunks(text: str) -> list[tuple[int, int, int]]:
+def _chunks(text: str) -> list[tuple[int, int, int]]:
     """Split a stream into (start, end, first line) per document, on ``---`` and ``...`` lines."""
     if text.startswith("%") or "\n%" in text:
         return [(0, len(text), 0)]
@@ -420,6 +420,12 @@ def _helm_source(chunk: str) -> str | None:
         if m:
             return sys.intern(m.group(1))  # every document of a chart's install repeats a few paths
     return None
+
+
+def document_starts(text: str) -> list[int]:
+    """Where the documents' chunks start, as ``iter_documents`` numbers them: the n-th holds document
+    n (an empty one after "---" too), or, after a % directive (one chunk, the whole text), all."""
+    return [a for a, b, _ in _chunks(text) if text.startswith("---", a) or not _is_blank(text[a:b])]
 
 
 def _is_blank(chunk: str) -> bool:
@@ -696,10 +702,15 @@ def iter_documents(text: str, path: str, options: LoadOptions, result: LoadResul
     need be alive; the loader's findings and the skipped count go to ``result``. Never raises on bad YAML."""
     limit = max(1, min(options.max_depth, MAX_DEPTH))
     rescan_left = FLOW_COLON_RESCAN_MAX  # characters the pure-Python flow-colon scan may still read
-    for index, (a, b, line0) in enumerate(chunks(text)):
+    index = -1  # of the document (a chunk's; each root's after a % directive)
+    for a, b, line0 in _chunks(text):
         chunk = text[a:b]
-        if _is_blank(chunk):
-            continue
+        blank = _is_blank(chunk)
+        if blank and not chunk.startswith("---"):
+            continue  # comments after "..." or before the first "---": no document
+        index += 1
+        if blank:
+            continue  # an empty document ("---" and nothing): counted, nothing to lint
         kind_hint = _kind_hint(chunk)
         inert = kind_hint in options.skip_kinds and _skippable(kind_hint, chunk)
         if inert and not options.all_documents:
@@ -743,7 +754,9 @@ def iter_documents(text: str, path: str, options: LoadOptions, result: LoadResul
         bom, shared = chunk.startswith("\ufeff"), "&" in chunk
         counted = chunk[1:] if bom else chunk  # as libyaml counts it: without the byte-order mark it skips
         displaced = _displaced_values(counted)
-        for root in roots:
+        for n, root in enumerate(roots):
+            if n:
+                index += 1
             if displaced:
                 _value_marks(root, counted, displaced)
             if bom:

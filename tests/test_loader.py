@@ -385,3 +385,19 @@ def test_a_flow_colon_document_over_the_rescan_limit_keeps_libyamls_error(monkey
     result = loader.LoadResult()
     docs = list(loader.iter_documents(FLOW_POD + "---\n" + FLOW_POD, "p.yaml", loader.LoadOptions(), result))
     assert [d.index for d in docs] == [0] and [(f.rule, f.span.line) for f in result.findings] == [("yaml-syntax", 13)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\n...\n# trailing comment\n---\nb: 2\n",  # comments between "..." and "---": no document
+        "# head comment\n---\na: 1\n---\n\n---\nb: 2\n",  # an empty document after "---" counts
+        "%YAML 1.1\n---\na: 1\n---\nb: 2\n",  # after a directive: one chunk, a document per root
+        "a: 1\n---\nkind: Pod\nb: 2\n---\n\n---\n# only a comment\n---\nkind: Job\nimage: x\n",
+    ],
+)
+def test_document_indexes_are_libyamls(text: str) -> None:
+    """The JSON ``document`` of a finding is the index PyYAML's libyaml 0.2 gives the document."""
+    nodes = list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
+    expected = [i for i, node in enumerate(nodes) if not (isinstance(node, yaml.ScalarNode) and node.value == "")]
+    assert [d.index for d in load_text(text, "s.yaml", LoadOptions()).documents] == expected
