@@ -280,8 +280,8 @@ def _unused_character(text: str) -> str | None:
 
 
 def _compose_hiding_flow_colons(chunk: str, err: ScannerError) -> list[Node]:
-    """The root nodes of a chunk libyaml refused with ``err``, if that is its ':' bug (else ``err``
-    again), composed by libyaml with each such ':' replaced by a character the chunk does not hold,
+    """The root nodes of a chunk libyaml refused with ``err``, its ':' bug (``err`` again when no such
+    ':' is found), composed by libyaml with each such ':' replaced by a character the chunk does not hold,
     then put back: the text keeps its length, so every node and mark is libyaml's own, and so is
     any other error of the chunk (where libyaml 0.2 reports it)."""
     colons = _flow_colons(chunk)
@@ -425,7 +425,16 @@ def _helm_source(chunk: str) -> str | None:
 def document_starts(text: str) -> list[int]:
     """Where the documents' chunks start, as ``iter_documents`` numbers them: the n-th holds document
     n (an empty one after "---" too), or, after a % directive (one chunk, the whole text), all."""
-    return [a for a, b, _ in _chunks(text) if text.startswith("---", a) or not _is_blank(text[a:b])]
+    return [a for a, _, _, _ in _document_chunks(text)]
+
+
+def _document_chunks(text: str) -> Iterator[tuple[int, int, int, bool]]:
+    """The chunks that are documents, as (start, end, first line, empty): comments after "..." or
+    before the first "---" are none; "---" and nothing is an empty one."""
+    for a, b, line0 in _chunks(text):
+        blank = _is_blank(text[a:b])
+        if not blank or text.startswith("---", a):
+            yield a, b, line0, blank
 
 
 def _is_blank(chunk: str) -> bool:
@@ -703,14 +712,11 @@ def iter_documents(text: str, path: str, options: LoadOptions, result: LoadResul
     limit = max(1, min(options.max_depth, MAX_DEPTH))
     rescan_left = FLOW_COLON_RESCAN_MAX  # characters the pure-Python flow-colon scan may still read
     index = -1  # of the document (a chunk's; each root's after a % directive)
-    for a, b, line0 in _chunks(text):
-        chunk = text[a:b]
-        blank = _is_blank(chunk)
-        if blank and not chunk.startswith("---"):
-            continue  # comments after "..." or before the first "---": no document
+    for a, b, line0, empty in _document_chunks(text):
         index += 1
-        if blank:
-            continue  # an empty document ("---" and nothing): counted, nothing to lint
+        if empty:
+            continue  # counted, nothing to lint
+        chunk = text[a:b]
         kind_hint = _kind_hint(chunk)
         inert = kind_hint in options.skip_kinds and _skippable(kind_hint, chunk)
         if inert and not options.all_documents:
