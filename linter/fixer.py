@@ -12,7 +12,6 @@ the chart.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import difflib
 import os
@@ -29,22 +28,13 @@ from pullcheck.loader import LINE_BREAK, LoadOptions, LoadResult, document_start
 from pullcheck.model import resources
 from pullcheck.records import field, record
 from pullcheck.report import Stats
-from pullcheck.sources import Source, read
+from pullcheck.sources import Source, byte_order_mark, read
 
 MAX_PASSES = 5
 _HELM_SOURCE = re.compile(r"^# Source: \S", re.MULTILINE)  # as the loader reads `helm template` output
 # A replacement made of these characters means the same in a plain, single- or double-quoted scalar.
 _SAFE_VALUE = re.compile(r"[A-Za-z0-9._/:@+-]+")
 _HUNK = re.compile(r"@@ -(\d+)(?:,\d+)? \+(\d+)")  # the first line of each side, as difflib numbers hunks
-# What ``sources.decode`` reads besides plain UTF-8: a byte-order mark and the codec of the text after it
-# (the UTF-32 marks first: UTF-32-LE's begins with UTF-16-LE's).
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-)
 
 
 @record
@@ -220,7 +210,7 @@ def write_atomic(path: str, text: str) -> None:
     """
     target = os.path.realpath(path)
     with open(target, "rb") as fh:
-        bom, codec = _encoding(fh.read(4))
+        bom, codec = byte_order_mark(fh.read(4))  # written back in the encoding it was read from
     mode = stat.S_IMODE(os.stat(target).st_mode)
     directory, name = os.path.split(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".pullcheck-tmp", dir=directory)
@@ -235,12 +225,6 @@ def write_atomic(path: str, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-
-
-def _encoding(head: bytes) -> tuple[bytes, str]:
-    """The byte-order mark a file's first bytes start with and the codec of the text after it (plain
-    UTF-8 without one), so that fixed text is written back in the encoding it was read from."""
-    return next(((bom, codec) for bom, codec in _BOMS if head.startswith(bom)), (b"", "utf-8"))
 
 
 def _refusal(display: str, text: str, findings: list[Finding]) -> str | None:

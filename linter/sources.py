@@ -27,6 +27,15 @@ SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
 _NAME = attrgetter("name")
 STDIN = "-"
 DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
+# The byte-order marks ``decode`` reads and the codec of the text after each (UTF-32-LE's mark
+# begins with UTF-16-LE's: it is tried first).
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+)
 
 
 @record(frozen=True)
@@ -407,13 +416,11 @@ def _walk(top: Path, cwd: Path, excluded: object, root: Path) -> Iterator[Source
 
 def decode(data: bytes, path: str) -> str | Finding:
     """Bytes to text: UTF-8 (BOM stripped) or UTF-16/32 with a BOM; anything else is a finding."""
-    if data.startswith(codecs.BOM_UTF8):
-        while data.startswith(codecs.BOM_UTF8):  # a doubled BOM: libyaml would skip it uncounted
-            data = data[3:]
-    elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return _decode_other(data, "utf-32", path)
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _decode_other(data, "utf-16", path)
+    _, codec = byte_order_mark(data)
+    if codec != "utf-8":  # the BOM tells the byte order: decoded by the codec of the family, which reads it
+        return _decode_other(data, codec.rsplit("-", 1)[0], path)
+    while data.startswith(codecs.BOM_UTF8):  # a doubled BOM: libyaml would skip it uncounted
+        data = data[3:]
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
@@ -434,6 +441,12 @@ def _position(head: str) -> tuple[int, int]:
 
     breaks = [m.end() for m in LINE_BREAK.finditer(head)]
     return len(breaks) + 1, len(head) - (breaks[-1] if breaks else 0) + 1
+
+
+def byte_order_mark(head: bytes) -> tuple[bytes, str]:
+    """The byte-order mark bytes start with and the codec of the text after it (plain UTF-8 and no
+    mark when there is none): ``decode`` reads files by it, ``--fix`` writes them back by it."""
+    return next(((bom, codec) for bom, codec in BYTE_ORDER_MARKS if head.startswith(bom)), (b"", "utf-8"))
 
 
 def _decode_other(data: bytes, codec: str, path: str) -> str | Finding:
