@@ -85,12 +85,11 @@ def unbase(patterns: Iterable[str], below: str) -> list[str]:
     out = []
     steps = below.split("/")
     for pattern in patterns:
-        negate = "!" if pattern.startswith("!") else ""
-        body = pattern[len(negate) :]
-        if "/" not in body.rstrip("/"):
+        negate, body, anchored = _split_pattern(pattern)
+        if not anchored:
             out.append(pattern)
             continue
-        parts = body.lstrip("/").split("/")
+        parts = body.split("/")
         for i, step in enumerate(steps):
             if i == len(parts) or parts[i] == "**":
                 rest = parts[i:] or ["**"]
@@ -113,11 +112,17 @@ def rebase(patterns: Iterable[str], base: str) -> list[str]:
         return list(patterns)
     out = []
     for pattern in patterns:
-        negate = "!" if pattern.startswith("!") else ""
-        body = pattern[len(negate) :]
-        anchored = "/" in body.rstrip("/")
-        out.append(f"{negate}{base}/{body.lstrip('/')}" if anchored else f"{negate}{base}/**/{body}")
+        negate, body, anchored = _split_pattern(pattern)
+        out.append(f"{negate}{base}/{body}" if anchored else f"{negate}{base}/**/{body}")
     return out
+
+
+def _split_pattern(pattern: str) -> tuple[str, str, bool]:
+    """A gitignore-style pattern as its "!" (or ""), its body without a leading "/", and whether it
+    is anchored to its directory (a "/" at its start or inside it, as git reads it)."""
+    negate = "!" if pattern.startswith("!") else ""
+    body = pattern[len(negate) :]
+    return negate, body.lstrip("/"), "/" in body.rstrip("/")
 
 
 def exclusion_spec(patterns: Iterable[str], root: Path, use_gitignore: bool = True) -> pathspec.PathSpec | None:
