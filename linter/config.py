@@ -131,10 +131,8 @@ class Config:
     @property
     def mutable_tags(self) -> frozenset[str]:
         """Tags that name a moving target (``latest-tag``), in lower case (matched whatever the case):
-        ``latest``, and those ``mutable-tags`` adds at the top level or in latest-tag's own options."""
-        entry = self._rule_entry("latest-tag")
-        own = entry.get("mutable-tags", ()) if isinstance(entry, dict) else ()
-        return frozenset(t.lower() for t in (*DEFAULT_MUTABLE_TAGS, *self.data.get("mutable-tags", ()), *own))
+        ``latest``, and those the top-level ``mutable-tags`` adds (the rule adds its own option's)."""
+        return frozenset(t.lower() for t in (*DEFAULT_MUTABLE_TAGS, *self.data.get("mutable-tags", ())))
 
     @property
     def namespace(self) -> str:

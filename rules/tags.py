@@ -85,7 +85,8 @@ class LatestTag(ImageRule):
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
-        self.mutable = ctx.config.mutable_tags  # read once, not per image
+        # read once, not per image: the top-level list and this rule's own option
+        self.mutable = ctx.config.mutable_tags | {str(t).lower() for t in self.settings["mutable-tags"]}
 
     def check_image(self, resource: Resource, container: Container, ref: ImageRef) -> Iterable[Finding]:
         """Report a mutable tag when no digest pins the image."""
