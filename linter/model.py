@@ -13,7 +13,17 @@ from typing import Any
 
 from pullcheck.finding import ObjectRef, Span
 from pullcheck.loader import Document
-from pullcheck.nodes import MappingNode, Node, ScalarNode, SequenceNode, format_path, get, scalar_text, span_of
+from pullcheck.nodes import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    format_path,
+    get,
+    get_path,
+    scalar_text,
+    span_of,
+)
 from pullcheck.records import field as _field
 from pullcheck.records import record
 
@@ -262,9 +272,7 @@ def _resource(doc: Document, node: MappingNode, prefix: tuple[Any, ...]) -> Reso
     )
     fixed = POD_SPEC_PATHS.get(kind)
     if fixed is not None and res.api_version.startswith(CORE_GROUPS):
-        target: Node | None = node
-        for key in fixed:
-            target = get(target, key)
+        target = get_path(node, fixed)
         if isinstance(target, MappingNode):
             res.pod_specs.append(_pod_spec(target, (*prefix, *fixed)))
     elif kind not in NOT_POD_SPECS:
@@ -277,9 +285,7 @@ def _resource(doc: Document, node: MappingNode, prefix: tuple[Any, ...]) -> Reso
 
 def _own_image(res: Resource, path: tuple[str, ...], prefix: tuple[Any, ...]) -> list[PodSpec]:
     """The container an operator runs from the image an object of ``OWN_IMAGES`` names itself."""
-    target: Node | None = res.node
-    for key in path:
-        target = get(target, key)
+    target = get_path(res.node, path)
     if not isinstance(target, MappingNode) or get(target, "image") is None:
         return []
     field = intern(format_path((*prefix, *path)))

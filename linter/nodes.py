@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ruamel.yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
@@ -71,6 +71,13 @@ def _merged(merge: Node, key: str) -> Node | None:
             if inner is not None:
                 queue.insert(0, inner)
     return None
+
+
+def get_path(node: Node | None, keys: Iterable[str]) -> Node | None:
+    """The node reached from ``node`` through these mapping keys, one ``get`` each, or None."""
+    for key in keys:
+        node = get(node, key)
+    return node
 
 
 def get_key(node: Node | None, key: str) -> Node | None:
