@@ -70,12 +70,13 @@ _BLANKS = " \t\ufeff" + _BREAKS  # and a byte-order mark, which libyaml skips at
 # line); or a block scalar's header. Most documents with a "&", "!", "|" or ">" (URLs, descriptions,
 # shell lines) have none and skip the walk. Linear: a match starts only at a token's first character.
 _PROPERTY_BEFORE_VALUE = re.compile(rf"(?<![^{_BLANKS}\[{{,:])[&!][^{_BLANKS}]*(?:[ \t]+[\"'#]|[ \t]*[{_BREAKS}])")
-_BLOCK_HEADER = re.compile(rf"(?<![^{_BLANKS}])[|>][-+0-9]*[ \t]*(?:#[^{_BREAKS}]*)?(?![^{_BREAKS}])")
+# a block scalar's header (``|``, ``>-``, ``|2`` and a comment), ending its line
+BLOCK_HEADER = re.compile(rf"(?<![^{_BLANKS}])[|>][-+0-9]*[ \t]*(?:#[^{_BREAKS}]*)?(?![^{_BREAKS}])")
 _DISPLACED_VALUE = (
     ("&", _PROPERTY_BEFORE_VALUE),
     ("!", _PROPERTY_BEFORE_VALUE),
-    ("|", _BLOCK_HEADER),
-    (">", _BLOCK_HEADER),
+    ("|", BLOCK_HEADER),
+    (">", BLOCK_HEADER),
 )
 # A block scalar's value: its leading empty lines, then the spaces its first line has past the indentation.
 _BLOCK_LEAD = re.compile(r"([\n\u2028\u2029]*)( *)")

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from pullcheck.finding import Finding
+from pullcheck.loader import BLOCK_HEADER
 
 ANNOTATION = "pullcheck.dev/ignore"
 ALL = "*"
@@ -24,7 +25,6 @@ _CODE = (
 # a "#" or "[": a line of unclosed lists is not rescanned to its end from each (quadratic).
 _MARKER = r"#\s*pullcheck:\s*ignore(?:\s*\[(?P<ids>[^\]\[#]*)\]|(?!\s*\[)(?=\s|$))"
 _COMMENT = re.compile(rf"{_CODE}(?=#).*?{_MARKER}")
-_BLOCK_HEADER = re.compile(r"(?:^|[:\s-])[|>][-+0-9]*\s*(?:#.*)?$")  # a line that ends opening a block scalar
 
 
 def _ids(text: str) -> frozenset[str]:
@@ -63,7 +63,7 @@ def by_comment(finding: Finding, lines: Sequence[str]) -> bool:
     value starts a line below its key (``image: >-``), so there the line above the key counts too."""
     line = finding.span.line
     above = [line, line - 1]
-    if 2 <= line <= len(lines) + 1 and _BLOCK_HEADER.search(lines[line - 2]):
+    if 2 <= line <= len(lines) + 1 and BLOCK_HEADER.search(lines[line - 2]):  # the line holds the key
         above.append(line - 2)
     for n in above:
         if 1 <= n <= len(lines) and matches(comment_ignores(lines[n - 1]), finding.rule):
