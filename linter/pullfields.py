@@ -13,7 +13,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pullcheck.model import POD_SPEC_PATHS, Container, PodSpec, Resource
 from pullcheck.nodes import (
@@ -28,6 +28,9 @@ from pullcheck.nodes import (
     scalar_type,
 )
 from pullcheck.records import record
+
+if TYPE_CHECKING:
+    from pullcheck.imageref import ImageRef
 
 POLICIES = ("Always", "IfNotPresent", "Never")
 #: What the API accepts: a policy, or none (absent, null or "": the API server defaults it).
@@ -48,6 +51,17 @@ _TYPE_WORDS = {
     "mapping": "a mapping",
 }
 _SCHEMA_WORDS = {"string": "a string", "array": "a list", "object": "a mapping", "null": "null"}
+
+
+def pull_policy(written: str | None, ref: ImageRef) -> str:
+    """The pull policy a container gets: as written, else what the API server defaults an absent,
+    empty or unreadable one to (``SetDefaults_Container``): Always when the tag is ``latest``, also
+    beside a digest (``nginx:latest@sha256:...``), or when there is neither tag nor digest."""
+    if written is not None and written in POLICIES:
+        return written
+    if ref.tag == "latest" or (ref.tag is None and ref.digest is None):
+        return "Always"
+    return "IfNotPresent"
 
 
 @record(frozen=True)

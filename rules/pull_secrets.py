@@ -16,7 +16,7 @@ from pullcheck.imageref import ImageRef, parsed, traps
 from pullcheck.index import Index
 from pullcheck.kustomize import NAME
 from pullcheck.pullfacts import ContainerFact, Effective, NameRef, Place, PodFact, SecretUse, resolve, use_of
-from pullcheck.pullfields import POLICIES
+from pullcheck.pullfields import pull_policy
 from pullcheck.pullsecrets import (
     HUB_LOOKALIKE_KEY_HOSTS,
     Access,
@@ -559,17 +559,6 @@ class PullSecretRegistryMismatch(Rule):
         )
 
 
-def effective_policy(img: Image) -> str:
-    """The pull policy a container gets: as written, else what the API server defaults an absent or
-    empty one to (``SetDefaults_Container``): Always when the tag is ``latest``, also beside a digest
-    (``nginx:latest@sha256:...``), or when there is neither tag nor digest (``nginx``)."""
-    if img.fact.policy in POLICIES:
-        return img.fact.policy
-    if img.ref.tag == "latest" or (img.ref.tag is None and img.ref.digest is None):
-        return "Always"
-    return "IfNotPresent"
-
-
 class DockerhubRateLimit(Rule):
     """An anonymous pull from Docker Hub."""
 
@@ -614,7 +603,7 @@ class DockerhubRateLimit(Rule):
                     continue  # covered, or unknown (e.g. a ServiceAccount that is not in the run)
                 if _hub_lookalike(eff):
                     continue  # reported as pull-secret-registry-mismatch
-                policy = effective_policy(img)
+                policy = pull_policy(img.fact.policy, img.ref)
                 always = "; with imagePullPolicy Always every container start pulls" if policy == "Always" else ""
                 yield self.at_image_fact(
                     img.fact,

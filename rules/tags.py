@@ -11,7 +11,7 @@ from pullcheck.imageref import ImageRef
 from pullcheck.kustomize import DIGEST, TAG
 from pullcheck.model import Container, Resource
 from pullcheck.nodes import scalar_text
-from pullcheck.pullfields import POLICIES
+from pullcheck.pullfields import POLICIES, pull_policy
 from pullcheck.rule import Context
 
 
@@ -44,7 +44,7 @@ class MissingImageTag(ImageRule):
     def check_image(self, resource: Resource, container: Container, ref: ImageRef) -> Iterable[Finding]:
         """Report a reference without tag or digest."""
         if ref.tag is None and ref.digest is None:
-            policy = written_policy(container)
+            policy = pull_policy(scalar_text(container.pull_policy), ref)
             if policy == "IfNotPresent":
                 what = f'uses "{ref.raw}:latest", pulled once per node (imagePullPolicy IfNotPresent): each node keeps the one it pulled first'
             elif policy == "Never":
