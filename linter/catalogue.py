@@ -240,10 +240,12 @@ class Allowlist:
 
 
 def _name_only(image: str) -> str:
-    """An image written with a tag or digest, as its name (``ngnix:1.25`` -> ``ngnix``)."""
-    name = image.split("@", 1)[0]
-    head, slash, last = name.rpartition("/")
-    return head + slash + last.split(":", 1)[0]
+    """An image written with a tag or digest, as its name (``ngnix:1.25`` -> ``docker.io/library/ngnix``);
+    a glob, which no reference parses as, as written."""
+    from pullcheck.imageref import parsed
+
+    ref = parsed(image)
+    return image if ref is None else ref.name
 
 
 def allowlist(config: Config) -> Allowlist:
