@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import os
-import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
 from sys import intern
@@ -18,8 +17,7 @@ from typing import TypeVar
 from pullcheck.config import Config
 from pullcheck.finding import SHARED_TEXT, Finding, Span, level_rank
 from pullcheck.index import Index
-from pullcheck.kustomize import FILE_NAMES as KUSTOMIZATION_FILES
-from pullcheck.kustomize import moot, overrides
+from pullcheck.kustomize import is_kustomization, moot, overrides
 from pullcheck.loader import LINE_BREAK, LoadOptions, LoadResult, iter_documents
 from pullcheck.model import Resource, resources
 from pullcheck.records import field, record
@@ -90,7 +88,7 @@ class FileResult:
 def holds_secrets(resource: Resource) -> bool:
     """Whether an object's lines are shown redacted: a kind of ``SECRET_KINDS``, or a kustomization
     file written without a kind."""
-    return resource.kind in SECRET_KINDS or (not resource.kind and posixpath.basename(resource.path) in KUSTOMIZATION_FILES)
+    return resource.kind in SECRET_KINDS or is_kustomization(resource)
 
 
 def unparsed_secret_docs(text: str, loaded: LoadResult, parsed: set[int]) -> set[int]:

@@ -58,10 +58,14 @@ class KustomizationFact:
     images: tuple[Override, ...]
 
 
+def is_kustomization(resource: Resource) -> bool:
+    """``kind: Kustomization``, or a kustomization file written without a kind."""
+    return resource.kind == "Kustomization" or (not resource.kind and posixpath.basename(resource.path) in FILE_NAMES)
+
+
 def kustomization_fact(resource: Resource) -> KustomizationFact | None:
-    """The fact of a kustomization (``kind: Kustomization``, or a kustomization file without a kind)."""
-    named = posixpath.basename(resource.path) in FILE_NAMES
-    if not (resource.kind == "Kustomization" or (not resource.kind and named)):
+    """The fact of a kustomization (``is_kustomization``): what it builds, the images it rewrites."""
+    if not is_kustomization(resource):
         return None
     entries: list[str] = []
     for key in _ENTRY_LISTS:
